@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.logging.Logger;
@@ -21,6 +22,10 @@ public final class Backends {
     /** The system property that selects the backend. */
     public static final String PROPERTY = "rnn4j.backend";
 
+    /** The backends rnn4j ships and the module that provides each. */
+    private static final Map<String, String> KNOWN = Map.of(
+            "java", "rnn4j-core", "simd", "rnn4j-cpu-simd", "cuda", "rnn4j-cuda");
+
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
     private static final Map<String, Backend> CREATED = new LinkedHashMap<>();
     private static volatile Backend current;
@@ -34,7 +39,7 @@ public final class Backends {
         if (b == null) {
             synchronized (Backends.class) {
                 if (current == null) {
-                    current = select(System.getProperty(PROPERTY, "auto"));
+                    current = get(System.getProperty(PROPERTY, "auto"));
                 }
                 b = current;
             }
@@ -47,9 +52,22 @@ public final class Backends {
         current = backend;
     }
 
-    /** The backend with this name ({@code auto} included), created once and shared. */
+    /**
+     * The backend with this name, or the best usable one for {@code auto}; created once and
+     * shared. Throws {@link IllegalStateException} listing every backend when the name is
+     * unknown or the backend is not usable here.
+     */
     public static synchronized Backend get(String name) {
-        return select(name);
+        BackendProvider p = choose(name, providers());
+        Backend b = CREATED.get(p.name());
+        if (b == null) {
+            b = p.create();
+            CREATED.put(p.name(), b);
+            if (isAuto(name)) {
+                LOG.info("rnn4j: using backend '" + p.name() + "' (" + p.availability().reason() + ")");
+            }
+        }
+        return b;
     }
 
     /** Every provider found on the class path, best first. */
@@ -64,8 +82,11 @@ public final class Backends {
 
     /** One line per known backend: name, usable or not, and the reason. */
     public static String describe() {
+        return describe(providers());
+    }
+
+    static String describe(List<BackendProvider> all) {
         StringBuilder sb = new StringBuilder();
-        List<BackendProvider> all = providers();
         for (BackendProvider p : all) {
             BackendProvider.Availability a = p.availability();
             sb.append("  ").append(p.name()).append(": ").append(a.usable() ? "usable" : "not usable")
@@ -73,42 +94,41 @@ public final class Backends {
         }
         for (String known : List.of("java", "simd", "cuda")) {
             if (all.stream().noneMatch(p -> p.name().equals(known))) {
-                sb.append("  ").append(known).append(": not usable - module rnn4j-")
-                        .append(known.equals("java") ? "core" : known.equals("simd") ? "cpu-simd" : "cuda")
+                sb.append("  ").append(known).append(": not usable - module ").append(KNOWN.get(known))
                         .append(" is not on the class path\n");
             }
         }
         return sb.toString();
     }
 
-    private static synchronized Backend select(String name) {
-        String wanted = name == null ? "auto" : name.trim().toLowerCase(java.util.Locale.ROOT);
-        List<BackendProvider> all = providers();
-        if (wanted.equals("auto")) {
+    private static boolean isAuto(String name) {
+        return name == null || name.trim().equalsIgnoreCase("auto");
+    }
+
+    /** The provider {@code name} selects among {@code all}; pure, so tests can pass their own providers. */
+    static BackendProvider choose(String name, List<BackendProvider> all) {
+        if (isAuto(name)) {
             for (BackendProvider p : all) {
                 if (p.availability().usable()) {
-                    Backend b = create(p);
-                    LOG.info(() -> "rnn4j: using backend '" + p.name() + "' (" + p.availability().reason() + ")");
-                    return b;
+                    return p;
                 }
             }
-            throw new IllegalStateException("rnn4j: no usable backend found. Known backends:\n" + describe());
+            throw new IllegalStateException("rnn4j: no usable backend found. Known backends:\n" + describe(all));
         }
+        String wanted = name.trim().toLowerCase(Locale.ROOT);
         for (BackendProvider p : all) {
             if (p.name().equals(wanted)) {
                 BackendProvider.Availability a = p.availability();
                 if (!a.usable()) {
                     throw new IllegalStateException("rnn4j: backend '" + wanted + "' is not usable: " + a.reason()
-                            + "\nKnown backends:\n" + describe());
+                            + "\nKnown backends:\n" + describe(all));
                 }
-                return create(p);
+                return p;
             }
         }
-        throw new IllegalStateException("rnn4j: unknown backend '" + name + "' (-D" + PROPERTY
-                + "=auto|java|simd|cuda). Known backends:\n" + describe());
-    }
-
-    private static Backend create(BackendProvider p) {
-        return CREATED.computeIfAbsent(p.name(), n -> p.create());
+        String why = KNOWN.containsKey(wanted)
+                ? "rnn4j: backend '" + wanted + "' is not on the class path (add " + KNOWN.get(wanted) + ")."
+                : "rnn4j: unknown backend '" + name + "' (-D" + PROPERTY + "=auto|java|simd|cuda).";
+        throw new IllegalStateException(why + " Known backends:\n" + describe(all));
     }
 }

@@ -1,0 +1,176 @@
+package io.rnn4j.simd;
+
+import io.rnn4j.Tensor;
+import io.rnn4j.backend.java.JavaBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packed SIMD GEMM against a float64 reference, on odd shapes, every transpose, offsets and lds. */
+class SimdGemmTest {
+    private static final SimdBackend SIMD = new SimdBackend(2);
+    private static final SimdBackend SIMD3 = new SimdBackend(3);
+    private static final SimdBackend SIMD1 = new SimdBackend(1);
+
+    @AfterAll
+    static void close() {
+        SIMD.close();
+        SIMD3.close();
+        SIMD1.close();
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    /** Runs one case on {@code be} and checks it against a double-precision loop. */
+    private static float[] check(SimdBackend be, long seed, boolean ta, boolean tb, int m, int n, int k,
+                                 float alpha, float beta, int padA, int padB, int padC, int offA, int offB, int offC) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int lda = Math.max(1, (ta ? m : k) + padA), ldb = Math.max(1, (tb ? k : n) + padB), ldc = Math.max(1, n + padC);
+        int rowsA = ta ? k : m, rowsB = tb ? n : k;
+        float[] a = random(r, offA + Math.max(1, rowsA * lda));
+        float[] b = random(r, offB + Math.max(1, rowsB * ldb));
+        float[] c = random(r, offC + Math.max(1, m * ldc));
+        if (beta == 0f) {
+            Arrays.fill(c, offC, c.length, Float.NaN); // must not be read
+        }
+        float[] expect = c.clone();
+        double[] tol = new double[c.length];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0, mag = 0;
+                for (int p = 0; p < k; p++) {
+                    double x = ta ? a[offA + p * lda + i] : a[offA + i * lda + p];
+                    double y = tb ? b[offB + j * ldb + p] : b[offB + p * ldb + j];
+                    s += x * y;
+                    mag += Math.abs(x * y);
+                }
+                int ci = offC + i * ldc + j;
+                double old = beta == 0f ? 0 : beta * (double) c[ci];
+                expect[ci] = (float) (alpha * s + old);
+                tol[ci] = 2e-6 * (Math.abs(alpha) * mag + Math.abs(old)) + 1e-7;
+            }
+        }
+        Tensor ta_ = be.fromArray(a, a.length), tb_ = be.fromArray(b, b.length), tc = be.fromArray(c, c.length);
+        be.gemm(ta, tb, m, n, k, alpha, ta_, offA, lda, tb_, offB, ldb, beta, tc, offC, ldc);
+        float[] got = tc.toArray();
+        String what = "gemm ta=" + ta + " tb=" + tb + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+        for (int i = 0; i < c.length; i++) {
+            if (Float.isNaN(expect[i])) {
+                assertTrue(Float.isNaN(got[i]), what + " wrote outside C at " + i);
+                continue;
+            }
+            double err = Math.abs(got[i] - expect[i]);
+            if (!(err <= tol[i])) {
+                throw new AssertionError(what + " at " + i + ": got " + got[i] + ", expected " + expect[i] + " (tol " + tol[i] + ")");
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void oddShapesEveryTranspose() {
+        int[] ms = {1, 2, 3, 4, 5, 7, 13, 64, 67};
+        int[] ns = {1, 3, 15, 16, 17, 63, 64, 65, 130};
+        int[] ks = {1, 5, 16, 31, 257};
+        long seed = 1;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                for (int m : ms) {
+                    for (int n : ns) {
+                        int k = ks[(int) (seed % ks.length)];
+                        float alpha = seed % 3 == 0 ? 1f : -0.75f;
+                        float beta = seed % 4 == 0 ? 0f : (seed % 4 == 1 ? 1f : 0.5f);
+                        check(SIMD, seed++, ta, tb, m, n, k, alpha, beta, (int) (seed % 3), (int) (seed % 5), (int) (seed % 2),
+                                (int) (seed % 7), (int) (seed % 4), (int) (seed % 3));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void blockedSizesAcrossKcNcAndMc() {
+        // k > KC, n > NC, m > MC: every blocking loop runs more than once, with ragged edges.
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                check(SIMD, 7, ta, tb, 133, Gemm.NC + 37, Gemm.KC + 45, 1.25f, 0.5f, 3, 1, 2, 5, 9, 1);
+            }
+        }
+    }
+
+    @Test
+    void zeroSizesAndKZeroScalesByBeta() {
+        check(SIMD, 3, false, false, 5, 7, 0, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+        check(SIMD, 3, false, false, 5, 7, 0, 1f, 0f, 0, 0, 0, 0, 0, 0);
+        check(SIMD, 3, true, true, 0, 7, 3, 1f, 0f, 0, 0, 0, 0, 0, 0);
+        check(SIMD, 3, true, false, 4, 0, 3, 1f, 0f, 0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void bitIdenticalAcrossRunsAndThreadCounts() {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[] one = check(SIMD1, 11, ta, tb, 70, 300, 300, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+                float[] two = check(SIMD, 11, ta, tb, 70, 300, 300, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+                float[] twoAgain = check(SIMD, 11, ta, tb, 70, 300, 300, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+                float[] three = check(SIMD3, 11, ta, tb, 70, 300, 300, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+                assertArrayEquals(two, twoAgain);
+                assertArrayEquals(one, two);
+                assertArrayEquals(one, three);
+                // few column panels, many rows: the row split
+                float[] tall1 = check(SIMD1, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
+                float[] tall2 = check(SIMD, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
+                assertArrayEquals(tall1, tall2);
+            }
+        }
+    }
+
+    @Test
+    void prepackedBEqualsPerCallPacking() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (boolean tb : new boolean[] {false, true}) {
+            for (int m : new int[] {1, 3, 4, 37}) {
+                int n = 200, k = 300;
+                float[] a = random(r, m * k), b = random(r, n * k);
+                float[] c1 = random(r, m * n), c2 = c1.clone();
+                int ldb = tb ? k : n;
+                SIMD.gemmEngine().gemm(false, tb, m, n, k, 0.5f, a, 0, k, b, 0, ldb, 1f, c1, 0, n);
+                Gemm.PackedB pb = new Gemm.PackedB(tb, k, n);
+                pb.pack(b, 0, ldb);
+                SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, pb, 1f, c2, 0, n);
+                assertArrayEquals(c1, c2);
+            }
+        }
+    }
+
+    @Test
+    void rejectsForeignTensorsAndBadLeadingDimensions() {
+        JavaBackend java = new JavaBackend();
+        Tensor a = SIMD.zeros(4, 4), c = SIMD.zeros(4, 4);
+        Tensor foreign = java.zeros(4, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SIMD.gemm(false, false, 4, 4, 4, 1f, a, 0, 4, foreign, 0, 4, 0f, c, 0, 4));
+        assertTrue(e.getMessage().contains("java"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SIMD.gemm(false, false, 4, 4, 4, 1f, a, 0, 3, a, 0, 4, 0f, c, 0, 4));
+        assertTrue(e.getMessage().contains("leading dimension"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> SIMD.gemm(false, false, 4, 4, 4, 1f, a, 1, 4, a, 0, 4, 0f, c, 0, 4));
+        assertEquals("simd", SIMD.name());
+        assertArrayEquals(new float[16], c.toArray()); // nothing written by rejected calls
+    }
+}
