@@ -5,7 +5,23 @@ import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
 import io.rnn4j.backend.RnnWorkspace;
 
-/** Fused whole-sequence SimpleRNN / LSTM / GRU forward and BPTT for the java backend. */
+/**
+ * Fused whole-sequence SimpleRNN / LSTM / GRU forward and BPTT for the java backend, in the
+ * shape of cuDNN's RNN API:
+ * <ul>
+ *   <li>forward: the input projection {@code x·W} of all timesteps as one GEMM over the
+ *       {@code (B*T, I)} view (with per-gate dropout: one per gate on a masked copy of x); in
+ *       the time loop only the recurrent GEMM {@code h_{t-1}·U}, then one fused pointwise pass
+ *       over the gates (bias, activations, state update, mask). Per-step activations stay in
+ *       the {@link JavaRnnWorkspace}.</li>
+ *   <li>backward: time walked in reverse, one fused pointwise pass producing {@code dG_t}, one
+ *       {@code dG_t·Uᵀ} GEMM per step for dh; after the loop {@code dW += Xᵀ·dG},
+ *       {@code dU += H_prevᵀ·dG} and {@code dx = dG·Wᵀ} as one GEMM each, {@code db += }
+ *       column sums of dG.</li>
+ * </ul>
+ * The sequence-level pieces are in {@link RnnRun}, each cell's pointwise math in its
+ * {@link CellKernel}.
+ */
 final class JavaRnnKernels {
     private final JavaBackend backend;
 
@@ -14,14 +30,84 @@ final class JavaRnnKernels {
     }
 
     RnnWorkspace workspace(RnnSpec spec, int batch, int time) {
-        throw new UnsupportedOperationException("not yet implemented");
+        if (spec == null) {
+            throw new IllegalArgumentException("rnnWorkspace: spec must not be null");
+        }
+        if (batch <= 0 || time <= 0) {
+            throw new IllegalArgumentException("rnnWorkspace: batch and time must be positive, got batch="
+                    + batch + ", time=" + time);
+        }
+        return new JavaRnnWorkspace(backend, spec, batch, time);
     }
 
-    void forward(RnnSpec spec, RnnWorkspace ws, RnnForwardArgs a) {
-        throw new UnsupportedOperationException("not yet implemented");
+    void forward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
+        if (a == null) {
+            throw new IllegalArgumentException("rnnForward: args must not be null");
+        }
+        a.validate(spec);
+        JavaRnnWorkspace ws = checkWorkspace("rnnForward", spec, workspace, a);
+        RnnRun q = new RnnRun(backend, spec, ws, a, null);
+        CellKernel cell = CellKernel.of(spec);
+        ws.lastTrainingForward = null; // the stored activations are about to change
+        q.inputProjection();
+        q.loadInitialStates();
+        for (int s = 0; s < q.time; s++) {
+            cell.forwardStep(q, s);
+        }
+        if (a.training()) {
+            ws.lastTrainingForward = a;
+        }
     }
 
-    void backward(RnnSpec spec, RnnWorkspace ws, RnnForwardArgs f, RnnBackwardArgs b) {
-        throw new UnsupportedOperationException("not yet implemented");
+    void backward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs f, RnnBackwardArgs b) {
+        if (f == null || b == null) {
+            throw new IllegalArgumentException("rnnBackward: forward and backward args must not be null");
+        }
+        f.validate(spec);
+        b.validate(spec, f);
+        JavaRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
+        RnnForwardArgs last = ws.lastTrainingForward;
+        if (last == null || !sameInputs(last, f)) {
+            throw new IllegalArgumentException("rnnBackward: " + ws + " holds no training forward pass of these"
+                    + " arguments; run rnnForward with training=true on the same workspace, inputs, weights,"
+                    + " masks and options first");
+        }
+        RnnRun q = new RnnRun(backend, spec, ws, f, b);
+        CellKernel cell = CellKernel.of(spec);
+        q.bindBackwardBuffers();
+        q.loadFinalStateGradients();
+        for (int s = q.time - 1; s >= 0; s--) {
+            cell.backwardStep(q, s);
+        }
+        q.storeInitialStateGradients();
+        cell.recurrentGradients(q);
+        q.inputGradients();
+    }
+
+    /** What the backward pass reads from the forward arguments must be what the forward pass used. */
+    private static boolean sameInputs(RnnForwardArgs a, RnnForwardArgs b) {
+        return a.x() == b.x() && a.kernel() == b.kernel() && a.recurrentKernel() == b.recurrentKernel()
+                && a.bias() == b.bias() && a.initialH() == b.initialH() && a.initialC() == b.initialC()
+                && a.mask() == b.mask() && a.dropMask() == b.dropMask()
+                && a.recurrentDropMask() == b.recurrentDropMask() && a.goBackwards() == b.goBackwards()
+                && a.zeroOutputForMask() == b.zeroOutputForMask();
+    }
+
+    private JavaRnnWorkspace checkWorkspace(String op, RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
+        if (!(workspace instanceof JavaRnnWorkspace ws) || ws.owner != backend) {
+            throw new IllegalArgumentException(op + ": workspace " + workspace
+                    + " was not created by this java backend's rnnWorkspace");
+        }
+        if (ws.isClosed()) {
+            throw new IllegalArgumentException(op + ": workspace " + ws + " was closed");
+        }
+        if (!ws.spec.equals(spec)) {
+            throw new IllegalArgumentException(op + ": workspace was sized for " + ws.spec + ", called with " + spec);
+        }
+        if (ws.batch != a.batch() || ws.time != a.time()) {
+            throw new IllegalArgumentException(op + ": workspace was sized for batch=" + ws.batch + ", time="
+                    + ws.time + " but x has batch=" + a.batch() + ", time=" + a.time());
+        }
+        return ws;
     }
 }
