@@ -3,6 +3,7 @@ package io.rnn4j.layer;
 import io.rnn4j.Tensor;
 import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.Backend;
+import io.rnn4j.init.Initializers;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,12 +114,8 @@ public final class Dense implements Layer {
         }
         this.backend = backend;
         this.inputFeatures = in;
-        float limit = (float) Math.sqrt(6.0 / (in + units));
-        SplittableRandom rnd = seed != null ? new SplittableRandom(seed) : new SplittableRandom();
-        float[] k = new float[in * units];
-        for (int i = 0; i < k.length; i++) {
-            k[i] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
-        }
+        long s = seed != null ? seed : new SplittableRandom().nextLong();
+        float[] k = Initializers.glorotUniform().initialize(new int[] {in, units}, s);
         kernel = new Parameter("kernel", backend.fromArray(k, in, units));
         if (useBias) {
             bias = new Parameter("bias", backend.zeros(units));

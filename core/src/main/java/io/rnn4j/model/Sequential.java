@@ -494,13 +494,14 @@ public final class Sequential {
             for (int s = 0; s < steps; s++) {
                 int from = s * o.batchSize;
                 int to = Math.min(nTrain, from + o.batchSize);
-                Tensor xb = data.xBatch(order, from, to);
+                float[] xh = gather(data.x, data.xPer, order, from, to);
+                int[] xbShape = data.batchShape(data.xShape, to - from);
                 float[] yb = data.yBatch(order, from, to);
                 String where = "epoch " + (epoch + 1) + ", step " + (s + 1);
                 if (o.tbptt > 0) {
-                    Tbptt.trainBatch(this, xb, yb, data.outShape, o.tbptt, acc, params, lastGood, where, history);
+                    Tbptt.trainBatch(this, backend, xh, xbShape, yb, o.tbptt, acc, params, lastGood, where, history);
                 } else {
-                    trainStep(xb, yb, acc, params, lastGood, where, history);
+                    trainStep(backend.fromArray(xh, xbShape), yb, acc, params, lastGood, where, history);
                 }
                 progress.step(s, acc.logs(""));
             }
@@ -646,7 +647,6 @@ public final class Sequential {
         Accumulator acc = new Accumulator(metrics);
         for (int from = 0; from < idx.length; from += batchSize) {
             int to = Math.min(idx.length, from + batchSize);
-            resetRecurrentStates();
             Tensor out = forward(d.xBatch(idx, from, to), false);
             float[] pred = out.toArray();
             float[] yb = d.yBatch(idx, from, to);
@@ -673,7 +673,6 @@ public final class Sequential {
         int[] idx = range(0, d.n);
         for (int from = 0; from < d.n; from += batchSize) {
             int to = Math.min(d.n, from + batchSize);
-            resetRecurrentStates();
             Tensor out = forward(d.xBatch(idx, from, to), false);
             out.backend().copyToHost(out, 0, all, from * per, (to - from) * per);
         }
@@ -684,11 +683,6 @@ public final class Sequential {
         if (batchSize < 1) {
             throw new IllegalArgumentException(name + ": batchSize must be >= 1, got " + batchSize);
         }
-    }
-
-    /** Clears carried recurrent state so that every batch starts from zero state. */
-    void resetRecurrentStates() {
-        Tbptt.resetStates(layers);
     }
 
     // ------------------------------------------------------------------ save / load

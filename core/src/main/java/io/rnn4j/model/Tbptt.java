@@ -15,8 +15,8 @@ final class Tbptt {
         throw new UnsupportedOperationException(model.name() + ": tbptt needs recurrent layers (not yet integrated)");
     }
 
-    static void trainBatch(Sequential model, Tensor xb, float[] yb, int[] outShape, int k, Sequential.Accumulator acc,
-                           List<Parameter> params, Tensor[] lastGood, String where, History history) {
+    static void trainBatch(Sequential model, io.rnn4j.backend.Backend backend, float[] xb, int[] xShape, float[] yb, int k,
+                           Sequential.Accumulator acc, List<Parameter> params, Tensor[] lastGood, String where, History history) {
         throw new UnsupportedOperationException("tbptt");
     }
 
