@@ -58,4 +58,32 @@ public final class Compare {
             assertClose(what + ": " + e.getKey(), e.getValue(), got.get(e.getKey()), rtol, atol);
         }
     }
+
+    /**
+     * Asserts {@code |got[i] - want[i]| <= bound[i]} for every i; NaN must meet NaN and an
+     * infinity the same infinity. A bound of 0 demands equality (e.g. for memory that must not
+     * be touched).
+     */
+    public static void assertWithin(String what, float[] want, float[] got, double[] bound) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            float w = want[i], g = got[i];
+            if (Float.isNaN(w) || Float.isNaN(g)) {
+                if (Float.isNaN(w) != Float.isNaN(g)) {
+                    fail(what + "[" + i + "]: got " + g + ", want " + w);
+                }
+                continue;
+            }
+            if (Float.isInfinite(w) || Float.isInfinite(g)) {
+                if (w != g) {
+                    fail(what + "[" + i + "]: got " + g + ", want " + w);
+                }
+                continue;
+            }
+            double d = Math.abs((double) g - (double) w);
+            if (!(d <= bound[i])) {
+                fail(what + "[" + i + "]: got " + g + ", want " + w + " (|diff| " + d + " > bound " + bound[i] + ")");
+            }
+        }
+    }
 }
