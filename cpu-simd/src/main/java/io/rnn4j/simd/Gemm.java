@@ -33,6 +33,8 @@ final class Gemm {
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 16 * NR;
+    /** Panels packed together on the few-rows path: long enough row segments for the prefetcher, small enough for L2. */
+    static final int GROUP = 16;
     /** Below this many flops a second thread costs more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 22;
 
@@ -171,6 +173,26 @@ final class Gemm {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                float betaEff = pc == 0 ? beta : 1f;
+                if (pb == null && i1 - i0 <= MC) {
+                    // Few rows: pack A once, then pack each B panel right before the slivers use it,
+                    // so the packed panel is still in L1/L2 instead of a whole block going through L2.
+                    int mc = i1 - i0;
+                    packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
+                    for (int jg = 0; jg < nc; jg += GROUP * NR) {
+                        int gw = Math.min(GROUP * NR, nc - jg);
+                        packB(transB, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
+                        for (int jr = 0; jr < gw; jr += NR) {
+                            int cols = Math.min(NR, gw - jr);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                kernel(kc, s.a, (ir / MR) * kc * MR, s.b, (jr / NR) * kc * NR, c,
+                                        offC + (i0 + ir) * ldc + jc + jg + jr, ldc,
+                                        alpha, betaEff, Math.min(MR, mc - ir), cols, s.edge);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 float[] bp;
                 int bBase;
                 if (pb != null) {
@@ -182,7 +204,6 @@ final class Gemm {
                     bBase = 0;
                     packB(transB, b, offB, ldb, pc, kc, jc, nc, bp, 0);
                 }
-                float betaEff = pc == 0 ? beta : 1f;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);

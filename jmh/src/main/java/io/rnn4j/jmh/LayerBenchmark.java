@@ -1,0 +1,72 @@
+package io.rnn4j.jmh;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How long does one whole-sequence recurrent layer take: inference (forward) or a training step
+ * (forward + BPTT, no optimizer), the peers' measure in the issue? {@code shape} is
+ * {@code batch x time x input x units}: the peer configurations are A = 64x100x128x256,
+ * B = 64x100x512x1024, C = 1x100x128x256 (streaming), D = 256x50x256x512.
+ * Run with {@code -prof gc} to see that allocation per operation does not grow with time.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class LayerBenchmark {
+
+    @Param({"simd", "java"})
+    public String backend;
+
+    @Param({"LSTM", "GRU"})
+    public String cell;
+
+    @Param({"64x100x128x256"})
+    public String shape;
+
+    @Param({"inference", "training"})
+    public String mode;
+
+    @Param({"1"})
+    public int threads;
+
+    private RnnFixture fx;
+    private boolean training;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        int[] d = BenchBackends.dims(shape, 4);
+        fx = new RnnFixture(BenchBackends.create(backend, threads), cell, d[0], d[1], d[2], d[3]);
+        training = switch (mode) {
+            case "inference" -> false;
+            case "training" -> true;
+            default -> throw new IllegalArgumentException("mode is inference or training, got " + mode);
+        };
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        fx.close();
+    }
+
+    @Benchmark
+    public Object layer() {
+        return fx.run(training);
+    }
+}
