@@ -4,7 +4,7 @@ import io.rnn4j.Tensor;
 import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.Backend;
 import io.rnn4j.backend.java.JavaBackend;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -20,13 +20,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cuBLAS would reject, all rejected before any launch.
  */
 class CudaPrimitivesEmulatedTest {
-    private static final EmulatedDevice DEVICE = new EmulatedDevice();
-    private static final CudaBackend CUDA = new CudaBackend(DEVICE);
     private static final JavaBackend JAVA = new JavaBackend();
+    private final EmulatedDevice DEVICE = newDevice();
+    private final CudaBackend CUDA = new CudaBackend(DEVICE);
     private final SplittableRandom rnd = new SplittableRandom(7);
 
-    @AfterAll
-    static void close() {
+    /** The device under test: subclasses run the same checks with other kernel runners. */
+    EmulatedDevice newDevice() {
+        return new EmulatedDevice();
+    }
+
+    @AfterEach
+    void close() {
         CUDA.close();
     }
 
@@ -191,7 +196,7 @@ class CudaPrimitivesEmulatedTest {
 
     @Test
     void closeFreesDeviceMemoryAtOnceAndTheCleanerCatchesLeaks() throws InterruptedException {
-        EmulatedDevice dev = new EmulatedDevice();
+        EmulatedDevice dev = newDevice();
         CudaBackend be = new CudaBackend(dev);
         Tensor t = be.zeros(100);
         assertEquals(1, dev.liveBuffers());
