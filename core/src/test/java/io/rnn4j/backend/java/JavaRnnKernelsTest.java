@@ -154,13 +154,13 @@ class JavaRnnKernelsTest {
     }
 
     @Test
-    void backwardWithoutTrainingForwardIsRejected() {
+    void backwardWithoutTrainingForwardOrWithOtherInputsIsRejected() {
         RnnSpec s = lstm();
         try (RnnWorkspace ws = be.rnnWorkspace(s, 2, 4)) {
             RnnForwardArgs f = lstmArgs(be, false);
-            assertThrows(IllegalArgumentException.class, () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
+            assertThrows(IllegalStateException.class, () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
             be.rnnForward(s, ws, f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
             assertTrue(e.getMessage().contains("training"), e.getMessage());
             RnnForwardArgs t = lstmArgs(be, true);
