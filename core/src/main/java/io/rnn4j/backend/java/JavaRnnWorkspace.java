@@ -51,7 +51,7 @@ final class JavaRnnWorkspace implements RnnWorkspace {
     /** {@code (B, H)}: gradient of the carried state h (then c) of the step being walked. */
     Tensor dh;
     Tensor dc;
-    /** {@code (B, H)}: gradient of the total derivative wrt the new state h of the current step. */
+    /** {@code (B, H)}: the whole gradient of the new state h of the step being walked (carried + its output's). */
     Tensor dhNew;
     /** {@code (B, H)}: gradient reaching a masked step's copied output, owed to the previous output. */
     Tensor dOutputCarry;
