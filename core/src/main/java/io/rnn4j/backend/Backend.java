@@ -192,6 +192,9 @@ public interface Backend extends AutoCloseable {
     /**
      * Backpropagation through time for the sequence last run by {@link #rnnForward} with
      * {@code training == true} on the same workspace and arguments; see {@link RnnBackwardArgs}.
+     * Without such a forward it throws {@link IllegalStateException}; with other forward
+     * arguments than that forward's, {@link IllegalArgumentException}. {@code dInitialH} may be
+     * the same tensor as {@code dFinalH} (likewise for c).
      */
     void rnnBackward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs forward, RnnBackwardArgs args);
 

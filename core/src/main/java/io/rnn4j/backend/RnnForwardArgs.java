@@ -12,7 +12,13 @@ import io.rnn4j.Tensor;
  *
  * <p>Masking follows Keras's TensorFlow and PyTorch backends: where {@code mask[b, t] == 0} the
  * states are carried unchanged ({@code h_s = h_{s-1}}, {@code c_s = c_{s-1}}) and the output is the
- * previous step's output (zeros at step 0), or zeros when {@code zeroOutputForMask}.
+ * previous step's output (zeros at step 0), or zeros when {@code zeroOutputForMask}. Any
+ * nonzero mask value means "keep".
+ *
+ * <p>Dropout masks are applied whenever they are non-null, whatever {@code training} says: the
+ * layer passes them only in training. {@code initialH} may be the same tensor as {@code finalH}
+ * (and {@code initialC} as {@code finalC}), which is what a stateful layer does; no other output
+ * may alias an input.
  *
  * @param x                  input {@code (B, T, I)}
  * @param kernel             {@code (I, G*H)}

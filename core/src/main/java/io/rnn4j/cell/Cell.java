@@ -241,7 +241,7 @@ public abstract class Cell {
     private void traceShapes(Backend backend, int inputSize, Map<Weight, Parameter> bound) {
         Ops ops = new Ops(backend, bound);
         int[] sizes = stateSizes();
-        ops.begin(name() + " (build, inputSize=" + inputSize + ")");
+        ops.begin(name() + " (build: inputSize=" + inputSize + ", stateSizes=" + Arrays.toString(sizes) + ")");
         Var x = ops.input(backend.zeros(1, inputSize));
         Var[] st = new Var[sizes.length];
         for (int k = 0; k < sizes.length; k++) {

@@ -167,6 +167,11 @@ public final class Ops {
         }
     }
 
+    /** The handle of recorded value {@code i} (for tests). */
+    Var nodeVar(int i) {
+        return nodes.get(i).var;
+    }
+
     /** Number of recorded values (for tests). */
     int size() {
         return count;

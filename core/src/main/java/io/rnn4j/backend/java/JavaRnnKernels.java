@@ -67,10 +67,14 @@ final class JavaRnnKernels {
         b.validate(spec, f);
         JavaRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
         RnnForwardArgs last = ws.lastTrainingForward;
-        if (last == null || !sameInputs(last, f)) {
-            throw new IllegalArgumentException("rnnBackward: " + ws + " holds no training forward pass of these"
-                    + " arguments; run rnnForward with training=true on the same workspace, inputs, weights,"
-                    + " masks and options first");
+        if (last == null) {
+            throw new IllegalStateException("rnnBackward: " + ws + " holds no training forward pass;"
+                    + " run rnnForward with training=true on this workspace first");
+        }
+        if (!sameInputs(last, f)) {
+            throw new IllegalArgumentException("rnnBackward: the forward arguments differ from those of the last"
+                    + " training forward pass on " + ws + " (inputs, weights, states, masks and options must be"
+                    + " the same tensors)");
         }
         RnnRun q = new RnnRun(backend, spec, ws, f, b);
         CellKernel cell = CellKernel.of(spec);

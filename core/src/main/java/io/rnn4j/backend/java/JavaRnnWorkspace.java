@@ -41,8 +41,8 @@ final class JavaRnnWorkspace implements RnnWorkspace {
     final Tensor recurrent;
     /** {@code (B, H)}: h times one recurrent-dropout block (forward) / one block of {@code dG_k·U_kᵀ} (backward). */
     final Tensor stepScratch;
-    /** {@code (B*T, max(I, H))}: x or H_prev times one dropout block, for the per-gate GEMMs. */
-    final Tensor sequenceScratch;
+    /** {@code (B*T, max(I, H))}: x or H_prev times one dropout block, for the per-gate GEMMs; only with dropout. */
+    private Tensor sequenceScratch;
 
     /** {@code (B*T, G*H)}: gradient of the gate pre-activations on the input side ({@code dW}, {@code dx}, input bias). */
     Tensor dGates;
@@ -51,7 +51,7 @@ final class JavaRnnWorkspace implements RnnWorkspace {
     /** {@code (B, H)}: gradient of the carried state h (then c) of the step being walked. */
     Tensor dh;
     Tensor dc;
-    /** {@code (B, H)}: gradient of the total derivative wrt the new state h of the current step. */
+    /** {@code (B, H)}: the whole gradient of the new state h of the step being walked (carried + its output's). */
     Tensor dhNew;
     /** {@code (B, H)}: gradient reaching a masked step's copied output, owed to the previous output. */
     Tensor dOutputCarry;
@@ -75,7 +75,14 @@ final class JavaRnnWorkspace implements RnnWorkspace {
         gruAux = spec.cell() == CellType.GRU ? owner.zeros(rows, h) : null;
         recurrent = owner.zeros(batch, spec.gateWidth());
         stepScratch = owner.zeros(batch, h);
-        sequenceScratch = owner.zeros(rows, Math.max(spec.inputSize(), h));
+    }
+
+    /** The dropout scratch, allocated on first use (before or after a time loop, never inside one). */
+    Tensor sequenceScratch() {
+        if (sequenceScratch == null) {
+            sequenceScratch = owner.zeros(batch * time, Math.max(spec.inputSize(), spec.units()));
+        }
+        return sequenceScratch;
     }
 
     /** Allocates the gradient buffers once, on the first backward pass. */

@@ -182,7 +182,7 @@ final class RnnRun {
         }
         for (int k = 0; k < gates; k++) {
             droppedInput(k);
-            be.gemm(false, false, rows, units, inputSize, 1f, ws.sequenceScratch, 0, inputSize,
+            be.gemm(false, false, rows, units, inputSize, 1f, ws.sequenceScratch(), 0, inputSize,
                     fwd.kernel(), k * units, gateWidth, 0f, ws.gates, k * units, gateWidth);
         }
     }
@@ -190,7 +190,7 @@ final class RnnRun {
     /** {@code sequenceScratch (B*T, I) = x * dropMask_k}, the mask row of b broadcast over time. */
     private void droppedInput(int k) {
         float[] x = (float[]) fwd.x().storage();
-        float[] out = (float[]) ws.sequenceScratch.storage();
+        float[] out = (float[]) ws.sequenceScratch().storage();
         for (int b = 0; b < batch; b++) {
             int m = b * gates * inputSize + k * inputSize;
             for (int t = 0; t < time; t++) {
@@ -338,7 +338,7 @@ final class RnnRun {
                     dG, k0 * units, gateWidth, 1f, bwd.dRecurrentKernel(), k0 * units, gateWidth);
             return;
         }
-        float[] scratch = (float[]) ws.sequenceScratch.storage();
+        float[] scratch = (float[]) ws.sequenceScratch().storage();
         for (int k = k0; k < k1; k++) {
             for (int b = 0; b < batch; b++) {
                 int m = b * gateWidth + k * units;
@@ -349,7 +349,7 @@ final class RnnRun {
                     }
                 }
             }
-            be.gemm(true, false, units, units, rows, 1f, ws.sequenceScratch, 0, units,
+            be.gemm(true, false, units, units, rows, 1f, ws.sequenceScratch(), 0, units,
                     dG, k * units, gateWidth, 1f, bwd.dRecurrentKernel(), k * units, gateWidth);
         }
     }
@@ -373,18 +373,18 @@ final class RnnRun {
         }
         for (int k = 0; k < gates; k++) {
             droppedInput(k);
-            be.gemm(true, false, inputSize, units, rows, 1f, ws.sequenceScratch, 0, inputSize,
+            be.gemm(true, false, inputSize, units, rows, 1f, ws.sequenceScratch(), 0, inputSize,
                     dG, k * units, gateWidth, 1f, bwd.dKernel(), k * units, gateWidth);
         }
         if (bwd.dx() == null) {
             return;
         }
         float[] dx = (float[]) bwd.dx().storage();
-        float[] scratch = (float[]) ws.sequenceScratch.storage();
+        float[] scratch = (float[]) ws.sequenceScratch().storage();
         Arrays.fill(dx, 0, rows * inputSize, 0f);
         for (int k = 0; k < gates; k++) {
             be.gemm(false, true, rows, inputSize, units, 1f, dG, k * units, gateWidth,
-                    fwd.kernel(), k * units, gateWidth, 0f, ws.sequenceScratch, 0, inputSize);
+                    fwd.kernel(), k * units, gateWidth, 0f, ws.sequenceScratch(), 0, inputSize);
             for (int b = 0; b < batch; b++) {
                 int m = b * gates * inputSize + k * inputSize;
                 for (int t = 0; t < time; t++) {
@@ -400,13 +400,15 @@ final class RnnRun {
     /** {@code dBias[offset + c] += sum over all rows of dG[:, c]}, accumulated in double. */
     void biasGradient(float[] dG, int offset) {
         float[] db = (float[]) bwd.dBias().storage();
-        int rows = batch * time;
-        for (int c = 0; c < gateWidth; c++) {
-            double acc = 0;
-            for (int r = 0; r < rows; r++) {
-                acc += dG[r * gateWidth + c];
+        double[] acc = new double[gateWidth]; // once per backward call, after the time loop
+        for (int r = 0, rows = batch * time; r < rows; r++) {
+            int base = r * gateWidth;
+            for (int c = 0; c < gateWidth; c++) {
+                acc[c] += dG[base + c];
             }
-            db[offset + c] += (float) acc;
+        }
+        for (int c = 0; c < gateWidth; c++) {
+            db[offset + c] += (float) acc[c];
         }
     }
 

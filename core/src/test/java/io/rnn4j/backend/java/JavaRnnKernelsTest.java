@@ -114,6 +114,61 @@ class JavaRnnKernelsTest {
         assertArrayEquals(new double[] {0.176177394, -0.257403349}, r.get("output"), 1e-6);
     }
 
+    /**
+     * One LSTM step with one unit, gradients derived by hand: with {@code dL/dh' = 1},
+     * {@code dc = o (1 - tanh(c')^2)}, {@code dz_i = dc g i(1-i)}, {@code dz_f = dc c0 f(1-f)},
+     * {@code dz_c = dc i (1-g^2)}, {@code dz_o = tanh(c') o(1-o)}; {@code dW_k = x dz_k},
+     * {@code dU_k = h0 dz_k}, {@code db_k = dz_k}, {@code dh0 = sum U_k dz_k}, {@code dc0 = dc f},
+     * {@code dx = sum W_k dz_k}.
+     */
+    @Test
+    void tinyLstmStepGradientsMatchHandDerivation() {
+        RnnSpec spec = new RnnSpec(CellType.LSTM, 1, 1, Activation.TANH, Activation.SIGMOID, true, false);
+        double x = 0.7, h0 = 0.2, c0 = 0.3;
+        double[] w = {0.1, -0.4, 0.3, 0.5}, u = {0.6, 0.2, -0.7, 0.4}, b = {0.05, 1.0, -0.1, 0.2};
+        double[] z = new double[4];
+        for (int k = 0; k < 4; k++) {
+            z[k] = x * w[k] + h0 * u[k] + b[k];
+        }
+        double i = 1 / (1 + Math.exp(-z[0])), f = 1 / (1 + Math.exp(-z[1])), g = Math.tanh(z[2]), o = 1 / (1 + Math.exp(-z[3]));
+        double c = f * c0 + i * g, tc = Math.tanh(c);
+        double dc = o * (1 - tc * tc);
+        double[] dz = {dc * g * i * (1 - i), dc * c0 * f * (1 - f), dc * i * (1 - g * g), tc * o * (1 - o)};
+        Tensor tx = be.fromArray(new float[] {(float) x}, 1, 1, 1);
+        Tensor tw = be.fromArray(toFloat(w), 1, 4), tu = be.fromArray(toFloat(u), 1, 4), tb = be.fromArray(toFloat(b), 4);
+        Tensor out = be.zeros(1, 1, 1), fh = be.zeros(1, 1), fc = be.zeros(1, 1);
+        RnnForwardArgs f1 = new RnnForwardArgs(tx, tw, tu, tb, be.fromArray(new float[] {(float) h0}, 1, 1),
+                be.fromArray(new float[] {(float) c0}, 1, 1), null, null, null, false, false, true, out, fh, fc);
+        Tensor dx = be.zeros(1, 1, 1), dh0 = be.zeros(1, 1), dc0 = be.zeros(1, 1);
+        Tensor dw = be.zeros(1, 4), du = be.zeros(1, 4), db = be.zeros(4);
+        try (RnnWorkspace ws = be.rnnWorkspace(spec, 1, 1)) {
+            be.rnnForward(spec, ws, f1);
+            be.rnnBackward(spec, ws, f1, new RnnBackwardArgs(be.fromArray(new float[] {1f}, 1, 1, 1), null, null,
+                    dx, dh0, dc0, dw, du, db));
+        }
+        assertEquals(o * tc, out.toArray()[0], 1e-6, "h'");
+        assertEquals(c, fc.toArray()[0], 1e-6, "c'");
+        double sumU = 0, sumW = 0;
+        for (int k = 0; k < 4; k++) {
+            assertEquals(x * dz[k], dw.toArray()[k], 1e-6, "dKernel gate " + k);
+            assertEquals(h0 * dz[k], du.toArray()[k], 1e-6, "dRecurrentKernel gate " + k);
+            assertEquals(dz[k], db.toArray()[k], 1e-6, "dBias gate " + k);
+            sumU += u[k] * dz[k];
+            sumW += w[k] * dz[k];
+        }
+        assertEquals(sumU, dh0.toArray()[0], 1e-6, "dInitialH");
+        assertEquals(dc * f, dc0.toArray()[0], 1e-6, "dInitialC");
+        assertEquals(sumW, dx.toArray()[0], 1e-6, "dx");
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
     // ------------------------------------------------------------------ masks, stated directly
 
     /**
@@ -154,13 +209,13 @@ class JavaRnnKernelsTest {
     }
 
     @Test
-    void backwardWithoutTrainingForwardIsRejected() {
+    void backwardWithoutTrainingForwardOrWithOtherInputsIsRejected() {
         RnnSpec s = lstm();
         try (RnnWorkspace ws = be.rnnWorkspace(s, 2, 4)) {
             RnnForwardArgs f = lstmArgs(be, false);
-            assertThrows(IllegalArgumentException.class, () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
+            assertThrows(IllegalStateException.class, () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
             be.rnnForward(s, ws, f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> be.rnnBackward(s, ws, f, lstmGrads(be)));
             assertTrue(e.getMessage().contains("training"), e.getMessage());
             RnnForwardArgs t = lstmArgs(be, true);

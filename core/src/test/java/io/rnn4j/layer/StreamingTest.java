@@ -1,0 +1,141 @@
+package io.rnn4j.layer;
+
+import io.rnn4j.Tensor;
+import io.rnn4j.backend.Backend;
+import io.rnn4j.backend.Backends;
+import io.rnn4j.backend.java.JavaBackend;
+import io.rnn4j.cell.GruCell;
+import io.rnn4j.cell.StackedCells;
+import io.rnn4j.cell.SimpleRnnCell;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Streaming (rnnTimeStep) equals running the whole sequence, keeps state, and does not allocate once warm. */
+class StreamingTest {
+
+    /** A java backend that counts the tensors it creates. */
+    static final class CountingBackend extends JavaBackend {
+        int created;
+
+        @Override
+        public Tensor zeros(int... shape) {
+            created++;
+            return super.zeros(shape);
+        }
+
+        @Override
+        public Tensor fromArray(float[] data, int... shape) {
+            created++;
+            return super.fromArray(data, shape);
+        }
+    }
+
+    static float[] seq(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) Math.sin(0.7 * i);
+        }
+        return v;
+    }
+
+    private static void streamingMatchesWholeSequence(Rnn whole, Rnn stream, Backend be) {
+        int b = 2, t = 7, in = 3;
+        whole.build(be, new int[] {-1, in});
+        stream.build(be, new int[] {-1, in});
+        stream.setWeights(whole.getWeights());
+        float[] x = seq(b * t * in);
+        float[] all = whole.forward(be.fromArray(x, b, t, in), false).toArray();
+        int o = whole.cell().outputSize();
+        Tensor step = be.zeros(b, in);
+        float[] xs = new float[b * in];
+        for (int s = 0; s < t; s++) {
+            if (s == 3) {
+                // a chunk of two steps in the middle
+                float[] chunk = new float[b * 2 * in];
+                for (int n = 0; n < b; n++) {
+                    System.arraycopy(x, (n * t + s) * in, chunk, n * 2 * in, 2 * in);
+                }
+                float[] got = stream.timeStep(be.fromArray(chunk, b, 2, in)).toArray();
+                for (int n = 0; n < b; n++) {
+                    for (int k = 0; k < 2; k++) {
+                        for (int u = 0; u < o; u++) {
+                            assertEquals(all[(n * t + s + k) * o + u], got[(n * 2 + k) * o + u], 1e-6, "chunk step " + (s + k));
+                        }
+                    }
+                }
+                s++;
+                continue;
+            }
+            for (int n = 0; n < b; n++) {
+                System.arraycopy(x, (n * t + s) * in, xs, n * in, in);
+            }
+            be.copyFromHost(xs, 0, step, 0, xs.length);
+            float[] got = stream.timeStep(step).toArray();
+            for (int n = 0; n < b; n++) {
+                for (int u = 0; u < o; u++) {
+                    assertEquals(all[(n * t + s) * o + u], got[n * o + u], 1e-6, "step " + s);
+                }
+            }
+        }
+        stream.resetStates();
+        for (Tensor st : stream.states()) {
+            assertArrayEquals(new float[st.size()], st.toArray());
+        }
+    }
+
+    @Test
+    void fusedGru() {
+        Backend be = Backends.get("java");
+        streamingMatchesWholeSequence(new Gru(4).seed(1).returnSequences(true), new Gru(4).seed(2), be);
+    }
+
+    @Test
+    void recordedStack() {
+        Backend be = Backends.get("java");
+        streamingMatchesWholeSequence(new Rnn(new StackedCells(new SimpleRnnCell(3), new GruCell(4))).returnSequences(true),
+                new Rnn(new StackedCells(new SimpleRnnCell(3), new GruCell(4))), be);
+    }
+
+    @Test
+    void noTensorAllocatedPerStepOnceWarm() {
+        for (boolean fused : new boolean[] {true, false}) {
+            CountingBackend be = new CountingBackend();
+            Lstm l = new Lstm(5).seed(3).useFusedKernels(fused);
+            l.build(be, new int[] {-1, 4});
+            Tensor x = be.fromArray(seq(2 * 4), 2, 4);
+            for (int i = 0; i < 3; i++) {
+                l.timeStep(x); // warm up
+            }
+            int before = be.created;
+            for (int i = 0; i < 50; i++) {
+                l.timeStep(x);
+            }
+            assertEquals(before, be.created, (fused ? "fused" : "recorded") + " path allocated tensors while streaming");
+        }
+    }
+
+    @Test
+    void statefulCarriesStateAcrossCalls() {
+        Backend be = Backends.get("java");
+        Lstm whole = new Lstm(3).seed(4);
+        Lstm parts = new Lstm(3).seed(5).stateful(true);
+        whole.build(be, new int[] {-1, 2});
+        parts.build(be, new int[] {-1, 2});
+        parts.setWeights(whole.getWeights());
+        float[] x = seq(1 * 6 * 2);
+        float[] first = new float[6], second = new float[6];
+        System.arraycopy(x, 0, first, 0, 6);
+        System.arraycopy(x, 6, second, 0, 6);
+        parts.forward(be.fromArray(first, 1, 3, 2), false);
+        float[] got = parts.forward(be.fromArray(second, 1, 3, 2), false).toArray();
+        assertArrayEquals(whole.forward(be.fromArray(x, 1, 6, 2), false).toArray(), got, 1e-6f);
+        parts.resetStates();
+        assertArrayEquals(whole.forward(be.fromArray(second, 1, 3, 2), false).toArray(),
+                parts.forward(be.fromArray(second, 1, 3, 2), false).toArray(), 1e-6f);
+        parts.resetStates(List.of(be.zeros(1, 3), be.zeros(1, 3)));
+    }
+}
