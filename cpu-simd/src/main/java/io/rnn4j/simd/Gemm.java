@@ -134,6 +134,26 @@ final class Gemm {
                 blocked(transA, pb.transB, i0, i1, j0, j1, k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc));
     }
 
+    /**
+     * {@code C = alpha A op(B) + beta C} with B packed, on the calling thread only: the fused
+     * recurrent kernels split a step by batch rows themselves and run the product and the
+     * pointwise pass of the same rows in one task.
+     */
+    void gemmSerial(int m, float alpha, float[] a, int offA, int lda, PackedB pb,
+                    float beta, float[] c, int offC, int ldc) {
+        int n = pb.n, k = pb.k;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(m, n, beta, c, offC, ldc);
+        } else if (m < MR) {
+            small(false, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
+        } else {
+            blocked(false, pb.transB, 0, m, 0, n, k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc);
+        }
+    }
+
     // ------------------------------------------------------------------ partitioning
 
     @FunctionalInterface

@@ -4,6 +4,10 @@ import io.rnn4j.Tensor;
 import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.GemmChecks;
 import io.rnn4j.backend.HostTensors;
+import io.rnn4j.backend.RnnBackwardArgs;
+import io.rnn4j.backend.RnnForwardArgs;
+import io.rnn4j.backend.RnnSpec;
+import io.rnn4j.backend.RnnWorkspace;
 import io.rnn4j.backend.java.JavaBackend;
 
 /**
@@ -19,6 +23,7 @@ import io.rnn4j.backend.java.JavaBackend;
 public class SimdBackend extends JavaBackend {
     private final Threads threads;
     private final Gemm gemm;
+    private final SimdRnnKernels rnn = new SimdRnnKernels(this);
 
     /** A backend with {@code -Drnn4j.threads} threads (default: available processors). */
     public SimdBackend() {
@@ -72,6 +77,21 @@ public class SimdBackend extends JavaBackend {
         float[] ys = data(y, "y"), dys = data(dy, "dy"), dxs = data(dx, "dx");
         HostTensors.sameSize("activationBackward", y, dy, dx);
         VectorMath.backward(f, ys, dys, beta, dxs, dx.size());
+    }
+
+    @Override
+    public RnnWorkspace rnnWorkspace(RnnSpec spec, int batch, int time) {
+        return rnn.workspace(spec, batch, time);
+    }
+
+    @Override
+    public void rnnForward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs args) {
+        rnn.forward(spec, workspace, args);
+    }
+
+    @Override
+    public void rnnBackward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs forward, RnnBackwardArgs args) {
+        rnn.backward(spec, workspace, forward, args);
     }
 
     @Override

@@ -1,0 +1,456 @@
+package io.rnn4j.simd;
+
+import io.rnn4j.Tensor;
+import io.rnn4j.backend.HostTensors;
+import io.rnn4j.backend.RnnBackwardArgs;
+import io.rnn4j.backend.RnnForwardArgs;
+import io.rnn4j.backend.RnnSpec;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * One fused forward or backward call of the simd backend: the arguments' arrays bound to a
+ * workspace, the sequence-level GEMMs (input projection, weight and input gradients, each one
+ * GEMM over all timesteps), the per-step recurrent GEMMs on the pre-packed recurrent kernel, the
+ * masking rules, and the split of each step across threads.
+ *
+ * <p>Threads: a step is split by batch rows in fixed slices of {@link Gemm#MR} rows; one task
+ * runs the recurrent GEMM of its rows and then the cell's pointwise pass over the same rows while
+ * they are in cache (forward), or the pointwise pass and then the {@code dG·Uᵀ} GEMM (backward),
+ * so a step costs one hand-off, not one per operation. Row slices never share an output element.
+ */
+final class SimdRnnRun {
+    static final VectorSpecies<Float> S = Gemm.S;
+    static final int VL = S.length();
+    /** Below this many flops per step the whole step stays on one thread. */
+    private static final long PARALLEL_STEP_FLOPS = 1L << 21;
+
+    final SimdBackend be;
+    final Gemm gemm;
+    final RnnSpec spec;
+    final SimdRnnWorkspace ws;
+    final RnnForwardArgs fwd;
+    final RnnBackwardArgs bwd;
+    final int batch, time, inputSize, units, gates, gateWidth;
+
+    final float[] x, kernel, recurrentKernel;
+    final float[] bias, mask, dropMask, recurrentDropMask;
+    final float[] output, finalH, finalC;
+    final float[] dOutput;
+    final boolean goBackwards, zeroOutputForMask;
+    final int tasks;
+
+    /** The step the thread team is working on. */
+    int step;
+    private final SimdCells.Cell cell;
+    private final Threads.Task forwardTask;
+    private final Threads.Task backwardTask;
+
+    SimdRnnRun(SimdBackend be, RnnSpec spec, SimdRnnWorkspace ws, RnnForwardArgs a, RnnBackwardArgs b) {
+        this.be = be;
+        this.gemm = be.gemmEngine();
+        this.spec = spec;
+        this.ws = ws;
+        this.fwd = a;
+        this.bwd = b;
+        batch = a.batch();
+        time = a.time();
+        inputSize = spec.inputSize();
+        units = spec.units();
+        gates = spec.gates();
+        gateWidth = spec.gateWidth();
+        // Every argument's ownership is checked here, before anything is written.
+        x = HostTensors.data(be, a.x(), "x");
+        kernel = HostTensors.data(be, a.kernel(), "kernel");
+        recurrentKernel = HostTensors.data(be, a.recurrentKernel(), "recurrentKernel");
+        bias = a.bias() == null ? null : HostTensors.data(be, a.bias(), "bias");
+        mask = a.mask() == null ? null : HostTensors.data(be, a.mask(), "mask");
+        dropMask = a.dropMask() == null ? null : HostTensors.data(be, a.dropMask(), "dropMask");
+        recurrentDropMask = a.recurrentDropMask() == null ? null : HostTensors.data(be, a.recurrentDropMask(), "recurrentDropMask");
+        output = HostTensors.data(be, a.output(), "output");
+        finalH = HostTensors.data(be, a.finalH(), "finalH");
+        finalC = a.finalC() == null ? null : HostTensors.data(be, a.finalC(), "finalC");
+        if (a.initialH() != null) {
+            HostTensors.data(be, a.initialH(), "initialH");
+        }
+        if (a.initialC() != null) {
+            HostTensors.data(be, a.initialC(), "initialC");
+        }
+        goBackwards = a.goBackwards();
+        zeroOutputForMask = a.zeroOutputForMask();
+        if (b != null) {
+            dOutput = b.dOutput() == null ? null : HostTensors.data(be, b.dOutput(), "dOutput");
+            Tensor[] grads = {b.dFinalH(), b.dFinalC(), b.dx(), b.dInitialH(), b.dInitialC(),
+                    b.dKernel(), b.dRecurrentKernel(), b.dBias()};
+            String[] names = {"dFinalH", "dFinalC", "dx", "dInitialH", "dInitialC",
+                    "dKernel", "dRecurrentKernel", "dBias"};
+            for (int i = 0; i < grads.length; i++) {
+                if (grads[i] != null) {
+                    HostTensors.data(be, grads[i], names[i]);
+                }
+            }
+        } else {
+            dOutput = null;
+        }
+        long stepFlops = 2L * batch * units * gateWidth;
+        int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
+        tasks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.max(1, Math.min(be.team().size(), slivers / 2));
+        cell = SimdCells.of(spec);
+        forwardTask = i -> cell.forwardStep(this, step, rowStart(i), rowStart(i + 1));
+        backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
+    }
+
+    /** First batch row of task {@code i}: fixed slices of whole MR-row slivers. */
+    private int rowStart(int i) {
+        int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
+        return Math.min(batch, (int) ((long) slivers * i / tasks) * Gemm.MR);
+    }
+
+    // ------------------------------------------------------------------ walks
+
+    void forward() {
+        cell.packForward(this);
+        inputProjection();
+        loadInitialStates();
+        for (int s = 0; s < time; s++) {
+            step = s;
+            be.team().run(tasks, forwardTask);
+        }
+    }
+
+    void backward() {
+        ws.ensureBackwardBuffers();
+        cell.packBackward(this);
+        loadFinalStateGradients();
+        for (int s = time - 1; s >= 0; s--) {
+            step = s;
+            be.team().run(tasks, backwardTask);
+        }
+        storeInitialStateGradients();
+        cell.recurrentGradients(this);
+        inputGradients();
+    }
+
+    // ------------------------------------------------------------------ indexing
+
+    int timeIndex(int s) {
+        return goBackwards ? time - 1 - s : s;
+    }
+
+    int row(int b, int t) {
+        return b * time + t;
+    }
+
+    boolean keep(int b, int t) {
+        return mask == null || mask[b * time + t] != 0f;
+    }
+
+    float[] nextH(int s) {
+        return s + 1 < time ? ws.hPrev : finalH;
+    }
+
+    float[] nextC(int s) {
+        return s + 1 < time ? ws.cPrev : finalC;
+    }
+
+    int nextStateOffset(int s, int b) {
+        return s + 1 < time ? row(b, timeIndex(s + 1)) * units : b * units;
+    }
+
+    static FloatVector ld(float[] a, int i, VectorMask<Float> m) {
+        return FloatVector.fromArray(S, a, i, m);
+    }
+
+    /** Recurrent-dropout multipliers of block {@code k} for row {@code b}, lanes {@code j..}; ones without dropout. */
+    FloatVector recurrentDrop(int b, int k, int j, VectorMask<Float> m) {
+        return recurrentDropMask == null ? FloatVector.broadcast(S, 1f)
+                : ld(recurrentDropMask, b * gateWidth + k * units + j, m);
+    }
+
+    // ------------------------------------------------------------------ forward, sequence level
+
+    /** Packs U's column blocks {@code [k0, k1)} (or each block alone under recurrent dropout). */
+    void packForward(int k0, int k1) {
+        if (recurrentDropMask == null) {
+            ws.forwardPack(k0, k1).pack(recurrentKernel, k0 * units, gateWidth);
+        } else {
+            for (int k = k0; k < k1; k++) {
+                ws.forwardPack(k, k + 1).pack(recurrentKernel, k * units, gateWidth);
+            }
+        }
+    }
+
+    void packBackward(int k0, int k1) {
+        if (recurrentDropMask == null) {
+            ws.backwardPack(k0, k1).pack(recurrentKernel, k0 * units, gateWidth);
+        } else {
+            for (int k = k0; k < k1; k++) {
+                ws.backwardPack(k, k + 1).pack(recurrentKernel, k * units, gateWidth);
+            }
+        }
+    }
+
+    void loadInitialStates() {
+        int t0 = timeIndex(0);
+        float[] h0 = fwd.initialH() == null ? null : (float[]) fwd.initialH().storage();
+        float[] c0 = fwd.initialC() == null ? null : (float[]) fwd.initialC().storage();
+        for (int b = 0; b < batch; b++) {
+            int d = row(b, t0) * units;
+            if (h0 != null) {
+                System.arraycopy(h0, b * units, ws.hPrev, d, units);
+            } else {
+                Arrays.fill(ws.hPrev, d, d + units, 0f);
+            }
+            if (ws.cPrev != null) {
+                if (c0 != null) {
+                    System.arraycopy(c0, b * units, ws.cPrev, d, units);
+                } else {
+                    Arrays.fill(ws.cPrev, d, d + units, 0f);
+                }
+            }
+        }
+    }
+
+    /** {@code gates = x·W} for every timestep as one GEMM; with input dropout one per gate block. */
+    void inputProjection() {
+        int rows = batch * time;
+        if (dropMask == null) {
+            gemm.gemm(false, false, rows, gateWidth, inputSize, 1f, x, 0, inputSize,
+                    kernel, 0, gateWidth, 0f, ws.gates, 0, gateWidth);
+            return;
+        }
+        for (int k = 0; k < gates; k++) {
+            droppedInput(k);
+            gemm.gemm(false, false, rows, units, inputSize, 1f, ws.sequenceScratch, 0, inputSize,
+                    kernel, k * units, gateWidth, 0f, ws.gates, k * units, gateWidth);
+        }
+    }
+
+    /** {@code sequenceScratch (B*T, I) = x * dropMask_k}, row b's mask broadcast over time. */
+    private void droppedInput(int k) {
+        float[] out = ws.sequenceScratch;
+        for (int b = 0; b < batch; b++) {
+            int mo = b * gates * inputSize + k * inputSize;
+            for (int t = 0; t < time; t++) {
+                int r = row(b, t) * inputSize;
+                for (int i = 0; i < inputSize; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, inputSize);
+                    ld(x, r + i, m).mul(ld(dropMask, mo + i, m)).intoArray(out, r + i, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [b0, b1)} of {@code recurrent[:, blocks k0..k1) = (h_prev(t) * recurrentDropMask_k)·U_k}
+     * on the packed U: one GEMM on the strided h_prev rows, or one per block under dropout.
+     */
+    void recurrentProduct(int t, int k0, int k1, int b0, int b1) {
+        int m = b1 - b0;
+        if (m <= 0) {
+            return;
+        }
+        if (recurrentDropMask == null) {
+            gemm.gemmSerial(m, 1f, ws.hPrev, (b0 * time + t) * units, time * units, ws.forwardPack(k0, k1),
+                    0f, ws.recurrent, b0 * gateWidth + k0 * units, gateWidth);
+            return;
+        }
+        for (int k = k0; k < k1; k++) {
+            for (int b = b0; b < b1; b++) {
+                int src = row(b, t) * units;
+                for (int j = 0; j < units; j += VL) {
+                    VectorMask<Float> mk = S.indexInRange(j, units);
+                    ld(ws.hPrev, src + j, mk).mul(recurrentDrop(b, k, j, mk)).intoArray(ws.stepScratch, b * units + j, mk);
+                }
+            }
+            gemm.gemmSerial(m, 1f, ws.stepScratch, b0 * units, units, ws.forwardPack(k, k + 1),
+                    0f, ws.recurrent, b0 * gateWidth + k * units, gateWidth);
+        }
+    }
+
+    /** A masked row: states carried, output the previous output (zeros at step 0) or zeros. */
+    void carryMasked(int s, int b, int t) {
+        int src = row(b, t) * units;
+        int dst = nextStateOffset(s, b);
+        System.arraycopy(ws.hPrev, src, nextH(s), dst, units);
+        if (ws.cPrev != null) {
+            System.arraycopy(ws.cPrev, src, nextC(s), dst, units);
+        }
+        int out = (b * time + s) * units;
+        if (zeroOutputForMask || s == 0) {
+            Arrays.fill(output, out, out + units, 0f);
+        } else {
+            System.arraycopy(output, out - units, output, out, units);
+        }
+    }
+
+    void emitOutput(int s, int b, float[] h, int hOffset) {
+        System.arraycopy(h, hOffset, output, (b * time + s) * units, units);
+    }
+
+    // ------------------------------------------------------------------ backward, sequence level
+
+    void loadFinalStateGradients() {
+        copyOrZero(bwd.dFinalH(), ws.dh);
+        copyOrZero(bwd.dFinalC(), ws.dc);
+        Arrays.fill(ws.dOutputCarry, 0f);
+    }
+
+    private static void copyOrZero(Tensor src, float[] dst) {
+        if (src == null) {
+            Arrays.fill(dst, 0f);
+        } else {
+            System.arraycopy((float[]) src.storage(), 0, dst, 0, dst.length);
+        }
+    }
+
+    /**
+     * The whole gradient of row b's new state h at step s, lanes {@code j..}:
+     * {@code dh + carry + dOutput[b, s]}; the carry is consumed.
+     */
+    FloatVector newStateGradient(int s, int b, int j, VectorMask<Float> m) {
+        int o = b * units + j;
+        FloatVector g = ld(ws.dh, o, m).add(ld(ws.dOutputCarry, o, m));
+        if (dOutput != null) {
+            g = g.add(ld(dOutput, (b * time + s) * units + j, m));
+        }
+        FloatVector.zero(S).intoArray(ws.dOutputCarry, o, m);
+        return g;
+    }
+
+    /** A masked row: no gate gradient, dh and dc pass through, the output's gradient goes to the previous output. */
+    void passMasked(int s, int b, int t) {
+        int g = row(b, t) * gateWidth;
+        Arrays.fill(ws.dGates, g, g + gateWidth, 0f);
+        if (ws.dRecurrentGates != null) {
+            Arrays.fill(ws.dRecurrentGates, g, g + gateWidth, 0f);
+        }
+        if (!zeroOutputForMask && dOutput != null) {
+            int o = b * units;
+            int d = (b * time + s) * units;
+            for (int j = 0; j < units; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, units);
+                ld(ws.dOutputCarry, o + j, m).add(ld(dOutput, d + j, m)).intoArray(ws.dOutputCarry, o + j, m);
+            }
+        }
+    }
+
+    /** Rows {@code [b0, b1)}: {@code dh += sum_k (dG_k(t)·U_kᵀ) * recurrentDropMask_k} on the packed Uᵀ. */
+    void recurrentBackward(float[] dG, int t, int k0, int k1, int b0, int b1) {
+        int m = b1 - b0;
+        if (m <= 0) {
+            return;
+        }
+        int ld = time * gateWidth;
+        if (recurrentDropMask == null) {
+            gemm.gemmSerial(m, 1f, dG, (b0 * time + t) * gateWidth + k0 * units, ld, ws.backwardPack(k0, k1),
+                    1f, ws.dh, b0 * units, units);
+            return;
+        }
+        for (int k = k0; k < k1; k++) {
+            gemm.gemmSerial(m, 1f, dG, (b0 * time + t) * gateWidth + k * units, ld, ws.backwardPack(k, k + 1),
+                    0f, ws.stepScratch, b0 * units, units);
+            for (int b = b0; b < b1; b++) {
+                for (int j = 0; j < units; j += VL) {
+                    VectorMask<Float> mk = S.indexInRange(j, units);
+                    int o = b * units + j;
+                    ld(ws.stepScratch, o, mk).fma(recurrentDrop(b, k, j, mk), ld(ws.dh, o, mk)).intoArray(ws.dh, o, mk);
+                }
+            }
+        }
+    }
+
+    /** {@code dU[:, blocks k0..k1) += (H_prev * recurrentDropMask_k)ᵀ · dG_k}: one GEMM over all timesteps. */
+    void recurrentKernelGradient(float[] dG, int k0, int k1) {
+        int rows = batch * time;
+        float[] dU = (float[]) bwd.dRecurrentKernel().storage();
+        if (recurrentDropMask == null) {
+            gemm.gemm(true, false, units, (k1 - k0) * units, rows, 1f, ws.hPrev, 0, units,
+                    dG, k0 * units, gateWidth, 1f, dU, k0 * units, gateWidth);
+            return;
+        }
+        float[] scratch = ws.sequenceScratch;
+        for (int k = k0; k < k1; k++) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < time; t++) {
+                    int r = row(b, t) * units;
+                    for (int j = 0; j < units; j += VL) {
+                        VectorMask<Float> m = S.indexInRange(j, units);
+                        ld(ws.hPrev, r + j, m).mul(recurrentDrop(b, k, j, m)).intoArray(scratch, r + j, m);
+                    }
+                }
+            }
+            gemm.gemm(true, false, units, units, rows, 1f, scratch, 0, units,
+                    dG, k * units, gateWidth, 1f, dU, k * units, gateWidth);
+        }
+    }
+
+    /** {@code dW += Xᵀ·dG} and {@code dx = dG·Wᵀ}, one GEMM each over all timesteps (per gate block under input dropout). */
+    void inputGradients() {
+        int rows = batch * time;
+        float[] dG = ws.dGates;
+        float[] dW = (float[]) bwd.dKernel().storage();
+        float[] dx = bwd.dx() == null ? null : (float[]) bwd.dx().storage();
+        if (dropMask == null) {
+            gemm.gemm(true, false, inputSize, gateWidth, rows, 1f, x, 0, inputSize,
+                    dG, 0, gateWidth, 1f, dW, 0, gateWidth);
+            if (dx != null) {
+                gemm.gemm(false, true, rows, inputSize, gateWidth, 1f, dG, 0, gateWidth,
+                        kernel, 0, gateWidth, 0f, dx, 0, inputSize);
+            }
+            return;
+        }
+        for (int k = 0; k < gates; k++) {
+            droppedInput(k);
+            gemm.gemm(true, false, inputSize, units, rows, 1f, ws.sequenceScratch, 0, inputSize,
+                    dG, k * units, gateWidth, 1f, dW, k * units, gateWidth);
+        }
+        if (dx == null) {
+            return;
+        }
+        float[] scratch = ws.sequenceScratch;
+        Arrays.fill(dx, 0, rows * inputSize, 0f);
+        for (int k = 0; k < gates; k++) {
+            gemm.gemm(false, true, rows, inputSize, units, 1f, dG, k * units, gateWidth,
+                    kernel, k * units, gateWidth, 0f, scratch, 0, inputSize);
+            for (int b = 0; b < batch; b++) {
+                int mo = b * gates * inputSize + k * inputSize;
+                for (int t = 0; t < time; t++) {
+                    int r = row(b, t) * inputSize;
+                    for (int i = 0; i < inputSize; i += VL) {
+                        VectorMask<Float> m = S.indexInRange(i, inputSize);
+                        ld(scratch, r + i, m).fma(ld(dropMask, mo + i, m), ld(dx, r + i, m)).intoArray(dx, r + i, m);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code dBias[offset + c] += sum over all rows of dG[:, c]}, in double like the reference. */
+    void biasGradient(float[] dG, int offset) {
+        float[] db = (float[]) bwd.dBias().storage();
+        int rows = batch * time;
+        double[] acc = new double[gateWidth];
+        for (int r = 0; r < rows; r++) {
+            int base = r * gateWidth;
+            for (int c = 0; c < gateWidth; c++) {
+                acc[c] += dG[base + c];
+            }
+        }
+        for (int c = 0; c < gateWidth; c++) {
+            db[offset + c] += (float) acc[c];
+        }
+    }
+
+    void storeInitialStateGradients() {
+        if (bwd.dInitialH() != null) {
+            System.arraycopy(ws.dh, 0, (float[]) bwd.dInitialH().storage(), 0, batch * units);
+        }
+        if (bwd.dInitialC() != null) {
+            System.arraycopy(ws.dc, 0, (float[]) bwd.dInitialC().storage(), 0, batch * units);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.rnn4j.simd;
+
+import io.rnn4j.backend.CellType;
+import io.rnn4j.backend.RnnForwardArgs;
+import io.rnn4j.backend.RnnSpec;
+import io.rnn4j.backend.RnnWorkspace;
+
+/**
+ * Per-(batch, time) memory of the simd backend's fused recurrent kernels, allocated once.
+ *
+ * <p>Per-step buffers are laid out like the input {@code x (B, T, I)} viewed as {@code (B*T, F)}:
+ * the row of batch element {@code b} at input time index {@code t} is {@code b*T + t}. The input
+ * projection and the weight gradients are then one GEMM each over all rows, and one step's rows
+ * are a strided block ({@code ld = T*F}) that the per-step GEMMs address directly.
+ *
+ * <p>It also holds the recurrent kernel packed into GEMM panels: {@code U} (forward) and
+ * {@code Uᵀ} (backward) are packed once per call, i.e. once per sequence, not once per step.
+ * Gradient buffers are allocated on the first backward pass. Nothing is allocated in a time loop.
+ */
+final class SimdRnnWorkspace implements RnnWorkspace {
+    final SimdBackend owner;
+    final RnnSpec spec;
+    final int batch;
+    final int time;
+
+    /** {@code (B*T, G*H)}: the input projection {@code x·W}, overwritten by the post-activation gates. */
+    final float[] gates;
+    /** {@code (B*T, H)}: the (undropped) state h entering each step. */
+    final float[] hPrev;
+    /** LSTM: {@code (B*T, H)} the cell state entering each step, and {@code a(c')} of each step. */
+    final float[] cPrev;
+    final float[] actC;
+    /** GRU: {@code (B*T, H)}: reset_after: {@code hp_h = h·U_h + b_rec_h}; else {@code r * (h·m_h)}. */
+    final float[] gruAux;
+    /** {@code (B, G*H)}: this step's recurrent product. */
+    final float[] recurrent;
+    /** {@code (B, H)}: h times one recurrent-dropout block, or one block of {@code dG_k·U_kᵀ}. */
+    final float[] stepScratch;
+    /** {@code (B*T, max(I, H))}: x or H_prev times one dropout block, for the per-gate GEMMs. */
+    final float[] sequenceScratch;
+
+    /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
+    private final Gemm.PackedB[] forwardPacks = new Gemm.PackedB[25];
+    private final Gemm.PackedB[] backwardPacks = new Gemm.PackedB[25];
+
+    float[] dGates;
+    float[] dRecurrentGates;
+    float[] dh;
+    float[] dc;
+    float[] dOutputCarry;
+
+    /** The arguments of the last forward run with {@code training == true}, or null. */
+    RnnForwardArgs lastTrainingForward;
+    private boolean closed;
+
+    SimdRnnWorkspace(SimdBackend owner, RnnSpec spec, int batch, int time) {
+        this.owner = owner;
+        this.spec = spec;
+        this.batch = batch;
+        this.time = time;
+        int rows = Math.multiplyExact(batch, time);
+        int h = spec.units();
+        gates = new float[Math.multiplyExact(rows, spec.gateWidth())];
+        hPrev = new float[rows * h];
+        boolean lstm = spec.cell() == CellType.LSTM;
+        cPrev = lstm ? new float[rows * h] : null;
+        actC = lstm ? new float[rows * h] : null;
+        gruAux = spec.cell() == CellType.GRU ? new float[rows * h] : null;
+        recurrent = new float[batch * spec.gateWidth()];
+        stepScratch = new float[batch * h];
+        sequenceScratch = new float[Math.multiplyExact(rows, Math.max(spec.inputSize(), h))];
+    }
+
+    /** Panels of {@code U[:, k0*H : k1*H]} (not yet packed: call {@code pack}). */
+    Gemm.PackedB forwardPack(int k0, int k1) {
+        int i = k0 * 5 + k1;
+        if (forwardPacks[i] == null) {
+            forwardPacks[i] = new Gemm.PackedB(false, spec.units(), (k1 - k0) * spec.units());
+        }
+        return forwardPacks[i];
+    }
+
+    /** Panels of {@code U[:, k0*H : k1*H]ᵀ}. */
+    Gemm.PackedB backwardPack(int k0, int k1) {
+        int i = k0 * 5 + k1;
+        if (backwardPacks[i] == null) {
+            backwardPacks[i] = new Gemm.PackedB(true, (k1 - k0) * spec.units(), spec.units());
+        }
+        return backwardPacks[i];
+    }
+
+    /** Allocates the gradient buffers once, on the first backward pass. */
+    void ensureBackwardBuffers() {
+        if (dGates != null) {
+            return;
+        }
+        int rows = batch * time;
+        int h = spec.units();
+        dGates = new float[rows * spec.gateWidth()];
+        dRecurrentGates = spec.resetAfter() ? new float[rows * spec.gateWidth()] : null;
+        dh = new float[batch * h];
+        dc = new float[batch * h];
+        dOutputCarry = new float[batch * h];
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public int time() {
+        return time;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        lastTrainingForward = null;
+    }
+
+    @Override
+    public String toString() {
+        return "SimdRnnWorkspace[" + spec.cell() + ", batch=" + batch + ", time=" + time + "]";
+    }
+}
