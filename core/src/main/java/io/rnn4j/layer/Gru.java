@@ -17,8 +17,8 @@ public final class Gru extends KerasRnn<Gru> {
     }
 
     /** A GRU layer over a configured cell. */
-    public Gru(GruCell cell) {
-        super(cell);
+    public Gru(io.rnn4j.cell.KerasCell cell) {
+        super(require(cell, GruCell.class, "Gru"));
     }
 
     /** Keras {@code reset_after} (default true). */

@@ -24,6 +24,15 @@ public abstract class KerasRnn<T extends KerasRnn<T>> extends Rnn {
         this.kerasCell = cell;
     }
 
+    /** Checks that a Keras-named layer gets its own kind of cell (an LSTM layer an LstmCell, ...). */
+    static KerasCell require(KerasCell cell, Class<? extends KerasCell> kind, String layer) {
+        if (!kind.isInstance(cell)) {
+            throw new IllegalArgumentException(layer + ": needs a " + kind.getSimpleName() + ", got "
+                    + (cell == null ? "null" : cell.getClass().getSimpleName()) + "; use new Rnn(cell) for other cells");
+        }
+        return cell;
+    }
+
     @SuppressWarnings("unchecked")
     private T self() {
         return (T) this;

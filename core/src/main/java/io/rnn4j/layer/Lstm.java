@@ -20,8 +20,8 @@ public final class Lstm extends KerasRnn<Lstm> {
     }
 
     /** An LSTM layer over a configured cell. */
-    public Lstm(LstmCell cell) {
-        super(cell);
+    public Lstm(io.rnn4j.cell.KerasCell cell) {
+        super(require(cell, LstmCell.class, "Lstm"));
     }
 
     /** Keras {@code unit_forget_bias} (default true). */

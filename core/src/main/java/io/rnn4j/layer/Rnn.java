@@ -174,6 +174,10 @@ public class Rnn implements Layer {
      * a built-in cell; by default built-in cells use the fused kernels.
      */
     public Rnn useFusedKernels(boolean on) {
+        if (on && !(cell instanceof KerasCell)) {
+            throw new IllegalArgumentException(name() + ": fused kernels run only the built-in cells (SimpleRnnCell, "
+                    + "LstmCell, GruCell), not " + cell.getClass().getSimpleName());
+        }
         this.fusedChoice = on;
         return this;
     }

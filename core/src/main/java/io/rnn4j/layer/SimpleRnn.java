@@ -16,8 +16,8 @@ public final class SimpleRnn extends KerasRnn<SimpleRnn> {
     }
 
     /** A SimpleRNN layer over a configured cell. */
-    public SimpleRnn(SimpleRnnCell cell) {
-        super(cell);
+    public SimpleRnn(io.rnn4j.cell.KerasCell cell) {
+        super(require(cell, SimpleRnnCell.class, "SimpleRnn"));
     }
 
     @Override

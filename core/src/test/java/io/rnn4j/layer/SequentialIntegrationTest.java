@@ -47,5 +47,17 @@ class SequentialIntegrationTest {
         assertTrue(h2.last("loss") < h.get("loss").get(0), "loss " + h.get("loss") + " -> " + h2.get("loss"));
         Tensor p = m.predict(JAVA.fromArray(x, n, t, in));
         assertArrayEquals(new int[] {n, 1}, p.shape());
+
+        // save / load through the model file format, the recurrent factories registered like user layers
+        RecurrentLayers.FACTORIES.forEach(io.rnn4j.io.LayerRegistry::register);
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("rnn4j-seq", ".rnn4j");
+            m.save(file);
+            Sequential back = Sequential.load(file, JAVA);
+            java.nio.file.Files.deleteIfExists(file);
+            assertArrayEquals(p.toArray(), back.predict(JAVA.fromArray(x, n, t, in)).toArray(), 1e-6f);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 }
