@@ -15,6 +15,7 @@ import io.rnn4j.loss.Losses;
 import io.rnn4j.loss.Metric;
 import io.rnn4j.loss.Metrics;
 import io.rnn4j.optim.Optimizer;
+import io.rnn4j.optim.Optimizers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -737,8 +738,9 @@ public final class Sequential {
     /**
      * Loads a model saved by {@link #save} onto {@code backend}. The file is verified (magic,
      * version, lengths, SHA-256) before anything is parsed; layer types must be registered in
-     * {@link LayerRegistry}. The model is not compiled (compile it to train further); its loss
-     * and metrics are restored when they were saved.
+     * {@link LayerRegistry}. When the model was compiled, its loss, metrics and optimizer
+     * (type and hyper-parameters, as a fresh optimizer: slot state and step count are not saved)
+     * are restored, so it can be evaluated or trained further right away.
      */
     @SuppressWarnings("unchecked")
     public static Sequential load(Path file, Backend backend) throws IOException {
@@ -794,6 +796,9 @@ public final class Sequential {
                     }
                 }
                 m.metrics = ms;
+                if (cc.get("optimizer") instanceof Map<?, ?> om) {
+                    m.optimizer = Optimizers.fromConfig((String) om.get("class_name"), (Map<String, Object>) om.get("config"));
+                }
             }
             return m;
         } catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {

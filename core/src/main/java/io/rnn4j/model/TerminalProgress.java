@@ -39,19 +39,18 @@ final class TerminalProgress implements ProgressReporter {
                 .setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
                 .setUpdateIntervalMillis(100)
-                .showSpeed()
                 .build();
     }
 
     @Override
     public void step(int step, Map<String, Double> logs) {
         bar.stepTo(step + 1);
-        bar.setExtraMessage(ProgressReporter.formatLogs(logs).replaceFirst("^ - ", ""));
+        bar.setExtraMessage(" " + ProgressReporter.formatLogs(logs).replaceFirst("^ - ", ""));
     }
 
     @Override
     public void epochEnd(int epoch, int epochs, Map<String, Double> logs, double seconds) {
-        bar.setExtraMessage(ProgressReporter.formatLogs(logs).replaceFirst("^ - ", "")
+        bar.setExtraMessage(" " + ProgressReporter.formatLogs(logs).replaceFirst("^ - ", "")
                 + String.format(Locale.ROOT, " (%.2fs)", seconds));
         bar.close();
     }

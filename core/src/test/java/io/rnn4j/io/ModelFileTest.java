@@ -78,6 +78,7 @@ class ModelFileTest {
         }
         assertEquals(m.summary().replace("roundtrip", "x"), back.summary().replace("roundtrip", "x"));
         assertEquals("mean_squared_error", back.loss().name());
+        assertEquals(m.optimizer().config(), back.optimizer().config(), "optimizer restored with its hyper-parameters");
         // the architecture is readable JSON inside the file
         String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("\"class_name\": \"Dense\"") && text.contains("\"input_shape\": [null, 3]"), text);

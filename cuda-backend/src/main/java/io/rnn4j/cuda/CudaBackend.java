@@ -214,7 +214,21 @@ public final class CudaBackend implements Backend {
         DevicePtr s = ptr(src, "copy2d", "src"), d = ptr(dst, "copy2d", "dst");
         HostTensors.block("copy2d", "src", src, srcOffset, rows, cols, srcLd);
         HostTensors.block("copy2d", "dst", dst, dstOffset, rows, cols, dstLd);
+        if (s.buffer() == d.buffer() && rows > 0 && cols > 0 && overlaps(rows, cols, srcOffset, srcLd, dstOffset, dstLd)) {
+            throw new IllegalArgumentException("copy2d: source and destination blocks of " + rows + " x " + cols
+                    + " overlap in one tensor (offsets " + srcOffset + "/" + dstOffset + ", ld " + srcLd + "/" + dstLd
+                    + "); threads of the copy kernel would race");
+        }
         copy2dRaw(rows, cols, s.plus(srcOffset), srcLd, d.plus(dstOffset), dstLd);
+    }
+
+    /** Whether two row-major blocks of one buffer share an element (exact for equal ld, conservative otherwise). */
+    static boolean overlaps(int rows, int cols, long srcOffset, int srcLd, long dstOffset, int dstLd) {
+        if (srcLd == dstLd) {
+            return !CublasContract.disjoint(Math.abs(dstOffset - srcOffset), cols, rows, srcLd);
+        }
+        long srcEnd = srcOffset + (long) (rows - 1) * srcLd + cols, dstEnd = dstOffset + (long) (rows - 1) * dstLd + cols;
+        return srcOffset < dstEnd && dstOffset < srcEnd;
     }
 
     void copy2dRaw(int rows, int cols, DevicePtr src, int srcLd, DevicePtr dst, int dstLd) {

@@ -40,7 +40,8 @@ final class CudaRnn {
         final RnnSpec spec;
         final int batch, time;
         private final Map<String, DeviceBuffer> buffers = new HashMap<>();
-        boolean trained;
+        /** The arguments of the last training forward pass (what backward may be called with), or null. */
+        RnnForwardArgs trained;
         boolean closed;
 
         Workspace(RnnSpec spec, int batch, int time) {
@@ -156,7 +157,7 @@ final class CudaRnn {
         DevicePtr aux = (cell == CellType.GRU && (a.training() || rb)) ? ws.buf("aux", BT * H) : null;
         DevicePtr cAll = cell == CellType.LSTM ? ws.buf("cAll", BT * H) : null;
         DevicePtr hd = rdm != null ? ws.buf("hd", (long) G * BT * H) : null;
-        ws.trained = false;
+        ws.trained = null; // the stored activations are about to change
 
         // Input projection of every step: one GEMM, or one strided-batched GEMM over the dropped inputs.
         if (dm == null) {
@@ -234,7 +235,15 @@ final class CudaRnn {
         if (cell == CellType.LSTM) {
             backend.copy2dRaw(B, H, cAll.plus((long) time(a, T - 1, T) * H), T * H, finalC, H);
         }
-        ws.trained = a.training();
+        ws.trained = a.training() ? a : null;
+    }
+
+    /** What the backward pass reads from the forward arguments must be what the forward pass used. */
+    private static boolean sameInputs(RnnForwardArgs a, RnnForwardArgs b) {
+        return a.x() == b.x() && a.kernel() == b.kernel() && a.recurrentKernel() == b.recurrentKernel()
+                && a.bias() == b.bias() && a.initialH() == b.initialH() && a.initialC() == b.initialC()
+                && a.mask() == b.mask() && a.dropMask() == b.dropMask() && a.recurrentDropMask() == b.recurrentDropMask()
+                && a.goBackwards() == b.goBackwards() && a.zeroOutputForMask() == b.zeroOutputForMask();
     }
 
     /** Input time index of processing step s. */
@@ -251,8 +260,12 @@ final class CudaRnn {
         a.validate(spec);
         g.validate(spec, a);
         Workspace ws = check(spec, workspace, a, "rnnBackward");
-        if (!ws.trained) {
+        if (ws.trained == null) {
             throw new IllegalStateException("rnnBackward: the workspace holds no training forward pass (run rnnForward with training=true first)");
+        }
+        if (!sameInputs(ws.trained, a)) {
+            throw new IllegalArgumentException("rnnBackward: the workspace holds a training forward pass of other inputs, weights,"
+                    + " masks or options; run rnnForward with training=true on these arguments first");
         }
         final String op = "rnnBackward";
         DevicePtr x = backend.ptr(a.x(), op, "x"), w = backend.ptr(a.kernel(), op, "kernel"),

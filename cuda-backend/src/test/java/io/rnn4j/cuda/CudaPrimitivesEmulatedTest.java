@@ -180,6 +180,9 @@ class CudaPrimitivesEmulatedTest {
         assertThrows(IllegalArgumentException.class, () -> CUDA.add(a, b, c));
         assertThrows(IllegalArgumentException.class, () -> CUDA.copy(a, 0, a, 2, 3));
         assertThrows(IllegalArgumentException.class, () -> CUDA.copyToHost(a, 0, new float[5], 0, 6));
+        Tensor m = CUDA.zeros(4, 6);
+        assertThrows(IllegalArgumentException.class, () -> CUDA.copy2d(3, 3, m, 0, 6, m, 2, 6), "overlapping blocks");
+        CUDA.copy2d(4, 3, m, 0, 6, m, 3, 6); // column halves of one matrix: disjoint, allowed
         // use after close
         Tensor d = CUDA.zeros(4);
         Tensor view = d.reshape(2, 2);

@@ -100,6 +100,14 @@ class CudaRnnEmulatedTest {
             assertThrows(IllegalStateException.class, () -> CUDA.rnnBackward(spec, ws, args,
                     new io.rnn4j.backend.RnnBackwardArgs(null, null, null, null, null, null,
                             CUDA.zeros(2, 9), CUDA.zeros(3, 9), CUDA.zeros(2, 9))));
+            RnnForwardArgs training = new RnnForwardArgs(x, args.kernel(), args.recurrentKernel(), args.bias(),
+                    null, null, null, null, null, false, false, true, out, fh, null);
+            CUDA.rnnForward(spec, ws, training);
+            RnnForwardArgs otherInput = new RnnForwardArgs(CUDA.zeros(1, 2, 2), args.kernel(), args.recurrentKernel(), args.bias(),
+                    null, null, null, null, null, false, false, true, out, fh, null);
+            assertThrows(IllegalArgumentException.class, () -> CUDA.rnnBackward(spec, ws, otherInput,
+                    new io.rnn4j.backend.RnnBackwardArgs(null, null, null, null, null, null,
+                            CUDA.zeros(2, 9), CUDA.zeros(3, 9), CUDA.zeros(2, 9))));
             RnnWorkspace other = JAVA.rnnWorkspace(spec, 1, 2);
             assertThrows(IllegalArgumentException.class, () -> CUDA.rnnForward(spec, other, args));
         }
