@@ -1,6 +1,7 @@
 package io.rnn4j.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -271,15 +272,123 @@ final class Gemm {
     }
 
     /**
-     * One full panel of a transposed B: {@code NR} rows of B (each {@code kc} long, stride
-     * {@code ldb}) become {@code kc} rows of NR. Scalar, written so the stores stay in one
-     * small, L1-resident panel.
+     * The 16 x 16 transpose in four butterfly stages {@code d = 1, 2, 4, 8}: rows {@code i} and
+     * {@code i + d} swap their off-diagonal d-blocks. {@code SHIFT_DOWN[st]} moves lane
+     * {@code c - d} to lane c, {@code SHIFT_UP[st]} lane {@code c + d} to c, {@code HIGH[st]}
+     * marks lanes with bit d set: each output is one permute and one blend.
+     */
+    private static final VectorShuffle<Float>[] SHIFT_DOWN = transposeShuffles(-1);
+    private static final VectorShuffle<Float>[] SHIFT_UP = transposeShuffles(1);
+    private static final VectorMask<Float>[] HIGH = transposeMasks();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] transposeShuffles(int sign) {
+        VectorShuffle<Float>[] r = new VectorShuffle[4];
+        for (int st = 0; st < 4 && VL == 16; st++) {
+            int d = 1 << st;
+            r[st] = VectorShuffle.fromOp(S, c -> sign < 0 ? ((c & d) != 0 ? c - d : c) : ((c & d) == 0 ? c + d : c));
+        }
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] transposeMasks() {
+        VectorMask<Float>[] r = new VectorMask[4];
+        for (int st = 0; st < 4 && VL == 16; st++) {
+            boolean[] bits = new boolean[VL];
+            for (int c = 0; c < VL; c++) {
+                bits[c] = (c & (1 << st)) != 0;
+            }
+            r[st] = VectorMask.fromArray(S, bits, 0);
+        }
+        return r;
+    }
+
+    /**
+     * Packs NR rows of a transposed B ({@code kc} values each, stride {@code ldb}) as {@code kc}
+     * rows of NR: 16 x 16 blocks are loaded as 16 row vectors, transposed in registers and stored
+     * as 16 panel rows (scalar for the k tail, or when vectors are not 16 floats wide).
      */
     private static void packTransposedPanel(float[] b, int src, int ldb, int kc, float[] dst, int base) {
+        int kv = VL == 16 ? kc - kc % 16 : 0;
+        if (kv > 0) {
+            VectorShuffle<Float> dn0 = SHIFT_DOWN[0], dn1 = SHIFT_DOWN[1], dn2 = SHIFT_DOWN[2], dn3 = SHIFT_DOWN[3];
+            VectorShuffle<Float> up0 = SHIFT_UP[0], up1 = SHIFT_UP[1], up2 = SHIFT_UP[2], up3 = SHIFT_UP[3];
+            VectorMask<Float> m0 = HIGH[0], m1 = HIGH[1], m2 = HIGH[2], m3 = HIGH[3];
+            for (int jb = 0; jb < NR; jb += 16) {
+                int s0 = src + jb * ldb;
+                for (int p = 0; p < kv; p += 16) {
+                    FloatVector v0 = FloatVector.fromArray(S, b, s0 + 0 * ldb + p);
+                    FloatVector v1 = FloatVector.fromArray(S, b, s0 + 1 * ldb + p);
+                    FloatVector v2 = FloatVector.fromArray(S, b, s0 + 2 * ldb + p);
+                    FloatVector v3 = FloatVector.fromArray(S, b, s0 + 3 * ldb + p);
+                    FloatVector v4 = FloatVector.fromArray(S, b, s0 + 4 * ldb + p);
+                    FloatVector v5 = FloatVector.fromArray(S, b, s0 + 5 * ldb + p);
+                    FloatVector v6 = FloatVector.fromArray(S, b, s0 + 6 * ldb + p);
+                    FloatVector v7 = FloatVector.fromArray(S, b, s0 + 7 * ldb + p);
+                    FloatVector v8 = FloatVector.fromArray(S, b, s0 + 8 * ldb + p);
+                    FloatVector v9 = FloatVector.fromArray(S, b, s0 + 9 * ldb + p);
+                    FloatVector v10 = FloatVector.fromArray(S, b, s0 + 10 * ldb + p);
+                    FloatVector v11 = FloatVector.fromArray(S, b, s0 + 11 * ldb + p);
+                    FloatVector v12 = FloatVector.fromArray(S, b, s0 + 12 * ldb + p);
+                    FloatVector v13 = FloatVector.fromArray(S, b, s0 + 13 * ldb + p);
+                    FloatVector v14 = FloatVector.fromArray(S, b, s0 + 14 * ldb + p);
+                    FloatVector v15 = FloatVector.fromArray(S, b, s0 + 15 * ldb + p);
+                    FloatVector w0_0 = v0.blend(v1.rearrange(dn0), m0), w0_1 = v0.rearrange(up0).blend(v1, m0);
+                    FloatVector w0_2 = v2.blend(v3.rearrange(dn0), m0), w0_3 = v2.rearrange(up0).blend(v3, m0);
+                    FloatVector w0_4 = v4.blend(v5.rearrange(dn0), m0), w0_5 = v4.rearrange(up0).blend(v5, m0);
+                    FloatVector w0_6 = v6.blend(v7.rearrange(dn0), m0), w0_7 = v6.rearrange(up0).blend(v7, m0);
+                    FloatVector w0_8 = v8.blend(v9.rearrange(dn0), m0), w0_9 = v8.rearrange(up0).blend(v9, m0);
+                    FloatVector w0_10 = v10.blend(v11.rearrange(dn0), m0), w0_11 = v10.rearrange(up0).blend(v11, m0);
+                    FloatVector w0_12 = v12.blend(v13.rearrange(dn0), m0), w0_13 = v12.rearrange(up0).blend(v13, m0);
+                    FloatVector w0_14 = v14.blend(v15.rearrange(dn0), m0), w0_15 = v14.rearrange(up0).blend(v15, m0);
+                    FloatVector w1_0 = w0_0.blend(w0_2.rearrange(dn1), m1), w1_2 = w0_0.rearrange(up1).blend(w0_2, m1);
+                    FloatVector w1_1 = w0_1.blend(w0_3.rearrange(dn1), m1), w1_3 = w0_1.rearrange(up1).blend(w0_3, m1);
+                    FloatVector w1_4 = w0_4.blend(w0_6.rearrange(dn1), m1), w1_6 = w0_4.rearrange(up1).blend(w0_6, m1);
+                    FloatVector w1_5 = w0_5.blend(w0_7.rearrange(dn1), m1), w1_7 = w0_5.rearrange(up1).blend(w0_7, m1);
+                    FloatVector w1_8 = w0_8.blend(w0_10.rearrange(dn1), m1), w1_10 = w0_8.rearrange(up1).blend(w0_10, m1);
+                    FloatVector w1_9 = w0_9.blend(w0_11.rearrange(dn1), m1), w1_11 = w0_9.rearrange(up1).blend(w0_11, m1);
+                    FloatVector w1_12 = w0_12.blend(w0_14.rearrange(dn1), m1), w1_14 = w0_12.rearrange(up1).blend(w0_14, m1);
+                    FloatVector w1_13 = w0_13.blend(w0_15.rearrange(dn1), m1), w1_15 = w0_13.rearrange(up1).blend(w0_15, m1);
+                    FloatVector w2_0 = w1_0.blend(w1_4.rearrange(dn2), m2), w2_4 = w1_0.rearrange(up2).blend(w1_4, m2);
+                    FloatVector w2_1 = w1_1.blend(w1_5.rearrange(dn2), m2), w2_5 = w1_1.rearrange(up2).blend(w1_5, m2);
+                    FloatVector w2_2 = w1_2.blend(w1_6.rearrange(dn2), m2), w2_6 = w1_2.rearrange(up2).blend(w1_6, m2);
+                    FloatVector w2_3 = w1_3.blend(w1_7.rearrange(dn2), m2), w2_7 = w1_3.rearrange(up2).blend(w1_7, m2);
+                    FloatVector w2_8 = w1_8.blend(w1_12.rearrange(dn2), m2), w2_12 = w1_8.rearrange(up2).blend(w1_12, m2);
+                    FloatVector w2_9 = w1_9.blend(w1_13.rearrange(dn2), m2), w2_13 = w1_9.rearrange(up2).blend(w1_13, m2);
+                    FloatVector w2_10 = w1_10.blend(w1_14.rearrange(dn2), m2), w2_14 = w1_10.rearrange(up2).blend(w1_14, m2);
+                    FloatVector w2_11 = w1_11.blend(w1_15.rearrange(dn2), m2), w2_15 = w1_11.rearrange(up2).blend(w1_15, m2);
+                    FloatVector w3_0 = w2_0.blend(w2_8.rearrange(dn3), m3), w3_8 = w2_0.rearrange(up3).blend(w2_8, m3);
+                    FloatVector w3_1 = w2_1.blend(w2_9.rearrange(dn3), m3), w3_9 = w2_1.rearrange(up3).blend(w2_9, m3);
+                    FloatVector w3_2 = w2_2.blend(w2_10.rearrange(dn3), m3), w3_10 = w2_2.rearrange(up3).blend(w2_10, m3);
+                    FloatVector w3_3 = w2_3.blend(w2_11.rearrange(dn3), m3), w3_11 = w2_3.rearrange(up3).blend(w2_11, m3);
+                    FloatVector w3_4 = w2_4.blend(w2_12.rearrange(dn3), m3), w3_12 = w2_4.rearrange(up3).blend(w2_12, m3);
+                    FloatVector w3_5 = w2_5.blend(w2_13.rearrange(dn3), m3), w3_13 = w2_5.rearrange(up3).blend(w2_13, m3);
+                    FloatVector w3_6 = w2_6.blend(w2_14.rearrange(dn3), m3), w3_14 = w2_6.rearrange(up3).blend(w2_14, m3);
+                    FloatVector w3_7 = w2_7.blend(w2_15.rearrange(dn3), m3), w3_15 = w2_7.rearrange(up3).blend(w2_15, m3);
+                    w3_0.intoArray(dst, base + (p + 0) * NR + jb);
+                    w3_1.intoArray(dst, base + (p + 1) * NR + jb);
+                    w3_2.intoArray(dst, base + (p + 2) * NR + jb);
+                    w3_3.intoArray(dst, base + (p + 3) * NR + jb);
+                    w3_4.intoArray(dst, base + (p + 4) * NR + jb);
+                    w3_5.intoArray(dst, base + (p + 5) * NR + jb);
+                    w3_6.intoArray(dst, base + (p + 6) * NR + jb);
+                    w3_7.intoArray(dst, base + (p + 7) * NR + jb);
+                    w3_8.intoArray(dst, base + (p + 8) * NR + jb);
+                    w3_9.intoArray(dst, base + (p + 9) * NR + jb);
+                    w3_10.intoArray(dst, base + (p + 10) * NR + jb);
+                    w3_11.intoArray(dst, base + (p + 11) * NR + jb);
+                    w3_12.intoArray(dst, base + (p + 12) * NR + jb);
+                    w3_13.intoArray(dst, base + (p + 13) * NR + jb);
+                    w3_14.intoArray(dst, base + (p + 14) * NR + jb);
+                    w3_15.intoArray(dst, base + (p + 15) * NR + jb);
+                }
+            }
+        }
         for (int jj = 0; jj < NR; jj++) {
             int s = src + jj * ldb;
             int d = base + jj;
-            for (int p = 0; p < kc; p++) {
+            for (int p = kv; p < kc; p++) {
                 dst[d + p * NR] = b[s + p];
             }
         }
@@ -300,6 +409,19 @@ final class Gemm {
                     for (int p = 0; p < kc; p++) {
                         dst[base + p * MR + r] = a[src + p];
                     }
+                } else if (r == 0 && ir + MR <= mc) {
+                    // Transposed A, full sliver: the MR values of one k are adjacent in memory,
+                    // so walk k once and copy MR at a time (one pass over A instead of MR).
+                    int src = offA + pc * lda + row;
+                    for (int p = 0; p < kc; p++) {
+                        int o = src + p * lda;
+                        int d = base + p * MR;
+                        dst[d] = a[o];
+                        dst[d + 1] = a[o + 1];
+                        dst[d + 2] = a[o + 2];
+                        dst[d + 3] = a[o + 3];
+                    }
+                    break;
                 } else {
                     int src = offA + pc * lda + row;
                     for (int p = 0; p < kc; p++) {

@@ -5,7 +5,9 @@ import io.rnn4j.backend.HostTensors;
 import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +27,9 @@ import java.util.Arrays;
 final class SimdRnnRun {
     static final VectorSpecies<Float> S = Gemm.S;
     static final int VL = S.length();
+    /** Float vectors with as many lanes as a preferred double vector, for exact float-to-double sums. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Below this many flops per step the whole step stays on one thread. */
     private static final long PARALLEL_STEP_FLOPS = 1L << 21;
 
@@ -429,19 +434,29 @@ final class SimdRnnRun {
         }
     }
 
-    /** {@code dBias[offset + c] += sum over all rows of dG[:, c]}, in double like the reference. */
+    /**
+     * {@code dBias[offset + c] += sum over all rows of dG[:, c]}, accumulated in double like the
+     * reference (8 columns per double vector, rows in order: deterministic).
+     */
     void biasGradient(float[] dG, int offset) {
         float[] db = (float[]) bwd.dBias().storage();
         int rows = batch * time;
-        double[] acc = new double[gateWidth];
-        for (int r = 0; r < rows; r++) {
-            int base = r * gateWidth;
-            for (int c = 0; c < gateWidth; c++) {
-                acc[c] += dG[base + c];
+        int c = 0;
+        for (; c + HALF.length() <= gateWidth; c += HALF.length()) {
+            DoubleVector acc = DoubleVector.zero(D);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(HALF, dG, r * gateWidth + c).convertShape(VectorOperators.F2D, D, 0));
+            }
+            for (int l = 0; l < HALF.length(); l++) {
+                db[offset + c + l] += (float) acc.lane(l);
             }
         }
-        for (int c = 0; c < gateWidth; c++) {
-            db[offset + c] += (float) acc[c];
+        for (; c < gateWidth; c++) {
+            double acc = 0;
+            for (int r = 0; r < rows; r++) {
+                acc += dG[r * gateWidth + c];
+            }
+            db[offset + c] += (float) acc;
         }
     }
 
