@@ -16,6 +16,26 @@ public final class DropoutMasks {
     private DropoutMasks() {
     }
 
+    /**
+     * The cells that draw their own masks: the cell itself, or every (nested) child of a
+     * {@link StackedCells}, in order.
+     */
+    public static java.util.List<Cell> leafCells(Cell top) {
+        java.util.List<Cell> out = new java.util.ArrayList<>();
+        collect(top, out);
+        return out;
+    }
+
+    private static void collect(Cell c, java.util.List<Cell> out) {
+        if (c instanceof StackedCells s) {
+            for (Cell child : s.cells()) {
+                collect(child, out);
+            }
+        } else {
+            out.add(c);
+        }
+    }
+
     /** True if Keras applies a dropout of this rate ({@code 0 < rate < 1}). */
     public static boolean active(double rate) {
         return rate > 0 && rate < 1;

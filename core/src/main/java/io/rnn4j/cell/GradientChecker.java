@@ -157,14 +157,17 @@ public final class GradientChecker {
             }
             m = f64.fromDoubles(mv, batch, time);
         }
-        Tensor dm = null, rdm = null;
+        Map<Cell, Tensor[]> drop = null;
         if (DropoutMasks.active(dropout)) {
-            int count = cell.dropoutMaskCount();
-            float[] buf = new float[batch * count * Math.max(inputSize, sizes[0])];
-            dm = f64.zeros(batch, count * inputSize);
-            DropoutMasks.draw(f64, rnd, dropout, batch, inputSize, count, cell.independentDropoutMasks(), buf, dm);
-            rdm = f64.zeros(batch, count * sizes[0]);
-            DropoutMasks.draw(f64, rnd, dropout, batch, sizes[0], count, cell.independentDropoutMasks(), buf, rdm);
+            drop = new IdentityHashMap<>();
+            for (Cell c : DropoutMasks.leafCells(cell)) {
+                int count = c.dropoutMaskCount(), in = c.inputSize(), s0 = c.stateSizes()[0];
+                float[] buf = new float[batch * count * Math.max(in, s0)];
+                Tensor dm = f64.zeros(batch, count * in), rdm = f64.zeros(batch, count * s0);
+                DropoutMasks.draw(f64, rnd, dropout, batch, in, count, c.independentDropoutMasks(), buf, dm);
+                DropoutMasks.draw(f64, rnd, dropout, batch, s0, count, c.independentDropoutMasks(), buf, rdm);
+                drop.put(c, new Tensor[] {dm, rdm});
+            }
         }
 
         SequenceRunner run64 = new SequenceRunner(cell, f64, bound);
@@ -176,7 +179,7 @@ public final class GradientChecker {
             dInit[k] = f64.zeros(batch, sizes[k]);
         }
         Tensor dx = f64.zeros(batch, time, inputSize);
-        run64.forward(x, init, m, dm, rdm, goBackwards, zeroOutputForMask, true, outputs, null, finals);
+        run64.forward(x, init, m, drop, goBackwards, zeroOutputForMask, true, outputs, null, finals);
         run64.backward(rOut, rState, dx, dInit);
 
         // Every checked tensor with its analytic gradient (copied: later forwards reuse buffers).
@@ -206,9 +209,9 @@ public final class GradientChecker {
             for (int i = 0; i < v.length; i++) {
                 double keep = v[i];
                 v[i] = keep + epsilon;
-                double lp = loss(f64, run64, x, init, m, dm, rdm, rOut, rState, lossBuf[0], finals);
+                double lp = loss(f64, run64, x, init, m, drop, rOut, rState, lossBuf[0], finals);
                 v[i] = keep - epsilon;
-                double lm = loss(f64, run64, x, init, m, dm, rdm, rOut, rState, lossBuf[0], finals);
+                double lm = loss(f64, run64, x, init, m, drop, rOut, rState, lossBuf[0], finals);
                 v[i] = keep;
                 double numeric = (lp - lm) / (2 * epsilon);
                 double err = Math.abs(g[i] - numeric) / Math.max(1e-3, Math.max(Math.abs(g[i]), Math.abs(numeric)));
@@ -221,13 +224,13 @@ public final class GradientChecker {
             }
             perTensor.put(e.getKey(), tensorMax);
         }
-        double f32 = float32Difference(f64, x, init, m, dm, rdm, rOut, rState, analytic, sizes);
+        double f32 = float32Difference(f64, x, init, m, drop, rOut, rState, analytic, sizes);
         return new GradientCheckReport(worstErr, worstAt, perTensor, checked, f32, tolerance);
     }
 
-    private double loss(Float64Backend f64, SequenceRunner run, Tensor x, Tensor[] init, Tensor m, Tensor dm, Tensor rdm,
+    private double loss(Float64Backend f64, SequenceRunner run, Tensor x, Tensor[] init, Tensor m, Map<Cell, Tensor[]> drop,
                         Tensor rOut, Tensor[] rState, Tensor outputs, Tensor[] finals) {
-        run.forward(x, init, m, dm, rdm, goBackwards, zeroOutputForMask, false, outputs, null, finals);
+        run.forward(x, init, m, drop, goBackwards, zeroOutputForMask, false, outputs, null, finals);
         double l = dot(f64.data(outputs), f64.data(rOut));
         for (int k = 0; k < finals.length; k++) {
             l += dot(f64.data(finals[k]), f64.data(rState[k]));
@@ -236,7 +239,7 @@ public final class GradientChecker {
     }
 
     /** The cell's gradients on its own backend for the same data, compared with the float64 analytic ones. */
-    private double float32Difference(Float64Backend f64, Tensor x, Tensor[] init, Tensor m, Tensor dm, Tensor rdm,
+    private double float32Difference(Float64Backend f64, Tensor x, Tensor[] init, Tensor m, Map<Cell, Tensor[]> drop,
                                      Tensor rOut, Tensor[] rState, Map<String, double[]> analytic, int[] sizes) {
         Backend be = cell.backend();
         List<Parameter> ps = cell.parameters();
@@ -255,7 +258,14 @@ public final class GradientChecker {
                 dInit[k] = be.zeros(batch, sizes[k]);
             }
             Tensor dx = be.zeros(batch, time, inputSize);
-            run.forward(xf, initF, toBackend(be, m), toBackend(be, dm), toBackend(be, rdm), goBackwards, zeroOutputForMask,
+            Map<Cell, Tensor[]> dropF = null;
+            if (drop != null) {
+                dropF = new IdentityHashMap<>();
+                for (Map.Entry<Cell, Tensor[]> e : drop.entrySet()) {
+                    dropF.put(e.getKey(), new Tensor[] {toBackend(be, e.getValue()[0]), toBackend(be, e.getValue()[1])});
+                }
+            }
+            run.forward(xf, initF, toBackend(be, m), dropF, goBackwards, zeroOutputForMask,
                     true, be.zeros(batch, time, cell.outputSize()), null, null);
             run.backward(toBackend(be, rOut), rStateF, dx, dInit);
             double worst = 0;

@@ -60,10 +60,8 @@ public final class Ops {
     private final Map<Weight, Node> weightNodes = new IdentityHashMap<>();
     private int count;
     private String owner = "cell";
-    private Tensor dropMask;
-    private Tensor recurrentDropMask;
-    private Var dropVar;
-    private Var recurrentDropVar;
+    private Map<Cell, Tensor[]> dropoutMasks;
+    private Cell current;
 
     /**
      * A recorder on {@code backend} whose weights resolve through {@code binding} (each
@@ -86,42 +84,52 @@ public final class Ops {
         this.owner = owner;
         count = 0;
         weightNodes.clear();
-        dropMask = null;
-        recurrentDropMask = null;
-        dropVar = null;
-        recurrentDropVar = null;
-    }
-
-    /** The dropout masks the layer drew for this sequence (training only), or null. */
-    void dropoutMasks(Tensor dropMask, Tensor recurrentDropMask) {
-        this.dropMask = dropMask;
-        this.recurrentDropMask = recurrentDropMask;
+        dropoutMasks = null;
+        current = null;
     }
 
     /**
-     * Keras {@code get_dropout_mask(inputs)}: the input dropout mask of this sequence,
-     * {@code (batch, count * inputSize)} with {@code count = cell.dropoutMaskCount()} blocks already
-     * scaled by {@code 1 / (1 - rate)}; null when not training or without dropout.
+     * The dropout masks drawn for this sequence (training only), per cell: {@code {input mask,
+     * recurrent mask}}, entries null when absent; null for none.
      */
-    public Var dropoutMask() {
-        if (dropMask == null) {
+    void dropoutMasks(Map<Cell, Tensor[]> masks) {
+        this.dropoutMasks = masks;
+    }
+
+    /** Makes {@code cell} the one whose masks {@link #dropoutMask()} returns; returns the previous one. */
+    Cell enter(Cell cell) {
+        Cell previous = current;
+        current = cell;
+        return previous;
+    }
+
+    /** Restores the cell returned by {@link #enter}. */
+    void exit(Cell previous) {
+        current = previous;
+    }
+
+    private Tensor maskOfCurrent(int which) {
+        if (dropoutMasks == null || current == null) {
             return null;
         }
-        if (dropVar == null) {
-            dropVar = input(dropMask);
-        }
-        return dropVar;
+        Tensor[] m = dropoutMasks.get(current);
+        return m == null ? null : m[which];
+    }
+
+    /**
+     * Keras {@code get_dropout_mask(inputs)}: the input dropout mask of this sequence for the
+     * calling cell, {@code (batch, count * inputSize)} with {@code count = cell.dropoutMaskCount()}
+     * blocks already scaled by {@code 1 / (1 - rate)}; null when not training or without dropout.
+     */
+    public Var dropoutMask() {
+        Tensor m = maskOfCurrent(0);
+        return m == null ? null : input(m);
     }
 
     /** Keras {@code get_recurrent_dropout_mask(h)}: {@code (batch, count * stateSizes()[0])}, or null. */
     public Var recurrentDropoutMask() {
-        if (recurrentDropMask == null) {
-            return null;
-        }
-        if (recurrentDropVar == null) {
-            recurrentDropVar = input(recurrentDropMask);
-        }
-        return recurrentDropVar;
+        Tensor m = maskOfCurrent(1);
+        return m == null ? null : input(m);
     }
 
     /** A leaf bound to an external 2-D tensor (not copied); its gradient is read with {@link #grad(Var)}. */

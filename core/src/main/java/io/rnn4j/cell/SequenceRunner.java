@@ -74,14 +74,15 @@ public final class SequenceRunner {
      *
      * @param initialStates      one {@code (B, S_k)} per state (entries or the array may be null: zeros)
      * @param mask               {@code (B, T)} of 1 / 0, or null
-     * @param dropMask           {@code (B, count * I)} input dropout mask of this sequence, or null
-     * @param recurrentDropMask  {@code (B, count * S_0)}, or null
+     * @param dropoutMasks       the dropout masks of this sequence per cell (the cell itself, or the
+     *                           children of a {@link StackedCells}): {@code {(B, count * I), (B, count * S_0)}},
+     *                           entries null when absent; null for none
      * @param training           keep every step's tape for {@link #backward}
      * @param outputs            out {@code (B, T, O)} every step's output in processing order, or null
      * @param lastOutput         out {@code (B, O)}, or null
      * @param finalStates        out, one {@code (B, S_k)} per state, or null
      */
-    public void forward(Tensor x, Tensor[] initialStates, Tensor mask, Tensor dropMask, Tensor recurrentDropMask,
+    public void forward(Tensor x, Tensor[] initialStates, Tensor mask, Map<Cell, Tensor[]> dropoutMasks,
                         boolean goBackwards, boolean zeroOutputForMask, boolean training,
                         Tensor outputs, Tensor lastOutput, Tensor[] finalStates) {
         int b = x.dim(0), time = x.dim(1), in = x.dim(2);
@@ -105,7 +106,8 @@ public final class SequenceRunner {
             backend.copy2d(b, in, x, t * in, time * in, xt, 0, in);
             Ops ops = tapes.get(slot);
             ops.begin(cell.name());
-            ops.dropoutMasks(dropMask, recurrentDropMask);
+            ops.dropoutMasks(dropoutMasks);
+            ops.enter(cell);
             Var xv = ops.input(xt);
             Var[] sv = stateVars.get(slot);
             Tensor[] prevStates = stateBufs.get(prev);

@@ -14,8 +14,8 @@ import java.util.Map;
  * (flattened: an LSTM then a GRU has states {@code [h1, c1, h2]}); the output is the last cell's.
  * Weights are in Keras order: the first cell's, then the second's, ...
  *
- * <p>The children run on the op-recorded path. Dropout inside a stack is not supported yet
- * (rejected when the stack is made): put dropout on separate {@code Rnn} layers instead.
+ * <p>The children run on the op-recorded path. Each child with dropout gets its own masks
+ * (drawn once per sequence by the layer), as each Keras cell does.
  *
  * <pre>{@code Rnn layer = new Rnn(new StackedCells(new LstmCell(32), new GruCell(16)));}</pre>
  */
@@ -30,10 +30,6 @@ public final class StackedCells extends Cell {
         for (Cell c : cells) {
             if (c == null) {
                 throw new IllegalArgumentException("StackedCells: null cell");
-            }
-            if (c.dropout() > 0 || c.recurrentDropout() > 0) {
-                throw new IllegalArgumentException("StackedCells: cell " + c.name()
-                        + " uses dropout, which is not supported inside a stack yet; use separate Rnn layers");
             }
         }
         this.cells = List.of(cells);
@@ -103,7 +99,9 @@ public final class StackedCells extends Cell {
             int n = c.stateSizes().length;
             Var[] mine = new Var[n];
             System.arraycopy(states, k, mine, 0, n);
+            Cell outer = ops.enter(c);
             Step s = c.call(ops, x, mine);
+            ops.exit(outer);
             c.checkStep(s, input.rows());
             System.arraycopy(s.states(), 0, next, k, n);
             x = s.output();

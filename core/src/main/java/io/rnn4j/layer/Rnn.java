@@ -18,6 +18,7 @@ import io.rnn4j.cell.SimpleRnnCell;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +89,7 @@ public class Rnn implements Layer {
     private Tensor outputs;
     private Tensor[] finals;
     private Tensor[] initBufs;
-    private Tensor dropMask;
-    private Tensor recurrentDropMask;
+    private Map<Cell, Tensor[]> dropoutBufs;
     private float[] maskHost;
     private Tensor dOutputsBuf;
 
@@ -103,8 +103,6 @@ public class Rnn implements Layer {
     private RnnForwardArgs lastArgs;
     private Tensor lastX;
     private Tensor lastMask;
-    private Tensor lastDropMask;
-    private Tensor lastRecurrentDropMask;
 
     /** An {@code RNN} layer over {@code cell}. */
     public Rnn(Cell cell) {
@@ -271,7 +269,15 @@ public class Rnn implements Layer {
         }
         cell.build(backend, features);
         this.backend = backend;
+        // Dropout masks follow the cells' seeds (a stack: its children's), so seeded layers draw the same masks.
         Long seed = cell.seed();
+        if (seed == null) {
+            for (Cell c : DropoutMasks.leafCells(cell)) {
+                if (c.seed() != null) {
+                    seed = (seed == null ? 0L : seed * 31) + c.seed();
+                }
+            }
+        }
         this.dropoutRng = new SplittableRandom(seed != null ? seed ^ 0x5DEECE66DL : new SplittableRandom().nextLong());
     }
 
@@ -344,19 +350,24 @@ public class Rnn implements Layer {
                 backend.copy(states[k], 0, init[k], 0, init[k].size());
             }
         }
-        Tensor dm = null, rdm = null;
-        if (training) {
-            if (DropoutMasks.active(cell.dropout())) {
-                dm = dropMask;
-                DropoutMasks.draw(backend, dropoutRng, cell.dropout(), b, in, cell.dropoutMaskCount(),
-                        cell.independentDropoutMasks(), maskHost, dm);
+        Map<Cell, Tensor[]> drop = null;
+        if (training && !dropoutBufs.isEmpty()) {
+            for (Map.Entry<Cell, Tensor[]> e : dropoutBufs.entrySet()) {
+                Cell c = e.getKey();
+                Tensor[] m = e.getValue();
+                if (m[0] != null) {
+                    DropoutMasks.draw(backend, dropoutRng, c.dropout(), b, c.inputSize(), c.dropoutMaskCount(),
+                            c.independentDropoutMasks(), maskHost, m[0]);
+                }
+                if (m[1] != null) {
+                    DropoutMasks.draw(backend, dropoutRng, c.recurrentDropout(), b, c.stateSizes()[0], c.dropoutMaskCount(),
+                            c.independentDropoutMasks(), maskHost, m[1]);
+                }
             }
-            if (DropoutMasks.active(cell.recurrentDropout())) {
-                rdm = recurrentDropMask;
-                DropoutMasks.draw(backend, dropoutRng, cell.recurrentDropout(), b, sizes[0], cell.dropoutMaskCount(),
-                        cell.independentDropoutMasks(), maskHost, rdm);
-            }
+            drop = dropoutBufs;
         }
+        Tensor[] own = drop == null ? null : drop.get(cell);
+        Tensor dm = own == null ? null : own[0], rdm = own == null ? null : own[1];
         haveTrainingForward = false;
         boolean fused = usesFusedKernels();
         if (fused) {
@@ -366,7 +377,7 @@ public class Rnn implements Layer {
             if (runner == null) {
                 runner = new SequenceRunner(cell);
             }
-            runner.forward(x, init, mask, dm, rdm, goBackwards, zeroOutputForMask, training, outputs, null, finals);
+            runner.forward(x, init, mask, drop, goBackwards, zeroOutputForMask, training, outputs, null, finals);
         }
         if (stateful) {
             if (states == null) {
@@ -381,8 +392,6 @@ public class Rnn implements Layer {
             lastFused = fused;
             lastX = x;
             lastMask = mask;
-            lastDropMask = dm;
-            lastRecurrentDropMask = rdm;
         }
         int o = cell.outputSize();
         Tensor out;
@@ -568,7 +577,7 @@ public class Rnn implements Layer {
             if (streamRunner == null) {
                 streamRunner = new SequenceRunner(cell);
             }
-            streamRunner.forward(seq, states, null, null, null, goBackwards, zeroOutputForMask, false,
+            streamRunner.forward(seq, states, null, null, goBackwards, zeroOutputForMask, false,
                     streamOutputs, null, nextStates);
         }
         Tensor[] t = states;
@@ -691,10 +700,19 @@ public class Rnn implements Layer {
         outputs = backend.zeros(b, time, cell.outputSize());
         finals = newStates(b);
         initBufs = newStates(b);
-        int count = cell.dropoutMaskCount();
-        dropMask = DropoutMasks.active(cell.dropout()) ? backend.zeros(b, count * in) : null;
-        recurrentDropMask = DropoutMasks.active(cell.recurrentDropout()) ? backend.zeros(b, count * sizes[0]) : null;
-        maskHost = new float[b * count * Math.max(in, sizes[0])];
+        // one pair of dropout masks per cell that draws them (the children of a stack each draw their own)
+        dropoutBufs = new IdentityHashMap<>();
+        int hostSize = 0;
+        for (Cell c : DropoutMasks.leafCells(cell)) {
+            boolean onInput = DropoutMasks.active(c.dropout()), onState = DropoutMasks.active(c.recurrentDropout());
+            if (onInput || onState) {
+                int count = c.dropoutMaskCount(), w = c.inputSize(), s0 = c.stateSizes()[0];
+                dropoutBufs.put(c, new Tensor[] {onInput ? backend.zeros(b, count * w) : null,
+                        onState ? backend.zeros(b, count * s0) : null});
+                hostSize = Math.max(hostSize, b * count * Math.max(w, s0));
+            }
+        }
+        maskHost = new float[hostSize];
         dOutputsBuf = null;
         bufBatch = b;
         bufTime = time;

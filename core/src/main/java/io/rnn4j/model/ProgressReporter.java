@@ -21,6 +21,10 @@ public interface ProgressReporter {
     /** An epoch ended with its final logs (validation included) after {@code seconds}. */
     void epochEnd(int epoch, int epochs, Map<String, Double> logs, double seconds);
 
+    /** Training ended (normally or by an exception): release what the reporter holds. */
+    default void close() {
+    }
+
     /** Prints nothing. */
     static ProgressReporter silent() {
         return new ProgressReporter() {

@@ -480,6 +480,20 @@ public final class Sequential {
         }
         int[] order = range(0, nTrain);
         int steps = (nTrain + o.batchSize - 1) / o.batchSize;
+        try {
+            runEpochs(o, data, val, valIdx, nTrain, order, steps, rnd, params, lastGood, history, progress);
+        } finally {
+            progress.close();
+        }
+        for (Callback c : o.callbacks) {
+            c.onTrainEnd(this);
+        }
+        return history;
+    }
+
+    private void runEpochs(FitOptions o, Data data, Data val, int[] valIdx, int nTrain, int[] order, int steps,
+                           SplittableRandom rnd, List<Parameter> params, Tensor[] lastGood, History history,
+                           ProgressReporter progress) {
         for (int epoch = 0; epoch < o.epochs && !stopTraining; epoch++) {
             long t0 = System.nanoTime();
             if (o.shuffle) {
@@ -518,10 +532,6 @@ public final class Sequential {
                 c.onEpochEnd(this, epoch, logs);
             }
         }
-        for (Callback c : o.callbacks) {
-            c.onTrainEnd(this);
-        }
-        return history;
     }
 
     /** Forward through every layer. */

@@ -53,5 +53,14 @@ final class TerminalProgress implements ProgressReporter {
         bar.setExtraMessage(" " + ProgressReporter.formatLogs(logs).replaceFirst("^ - ", "")
                 + String.format(Locale.ROOT, " (%.2fs)", seconds));
         bar.close();
+        bar = null;
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
     }
 }

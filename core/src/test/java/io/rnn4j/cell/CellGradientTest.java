@@ -60,4 +60,12 @@ class CellGradientTest {
         c.useBias(false).recurrentDropout(0.4).seed(7);
         assertPasses(GradientChecker.of(built(c, 4), 4).dropout(0.4).seed(13).check());
     }
+
+    @Test
+    void stackedCellsEachWithTheirOwnDropoutMasks() {
+        StackedCells c = new StackedCells(new LstmCell(3).dropout(0.3).recurrentDropout(0.2).seed(8),
+                new GruCell(2).recurrentDropout(0.3).seed(9), new SimpleRnnCell(2).dropout(0.2).seed(10));
+        c.build(Backends.get("java"), 3);
+        assertPasses(GradientChecker.of(c, 3).batch(2).time(4).mask(true).dropout(0.3).seed(14).check());
+    }
 }

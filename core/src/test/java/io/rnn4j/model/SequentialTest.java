@@ -279,6 +279,30 @@ class SequentialTest {
     }
 
     @Test
+    void nanLossStopsFitAndKeepsTheWeightsOfTheLastGoodStep() {
+        // A test-local layer that outputs NaN from its 5th training forward on: one batch per
+        // epoch, so the weights after epoch 4 are the last finite step's.
+        ScaleLayer scale = new ScaleLayer();
+        scale.nanFrom = 5;
+        Sequential model = new Sequential("nanloss").onBackend(B).add(Input.of(1)).add(scale);
+        model.compile(new Sgd(0.1), new MeanSquaredError());
+        List<float[]> seen = new ArrayList<>();
+        var e = assertThrows(TrainingDivergedException.class, () -> model.fit(B.fromArray(new float[] {1, 2}, 2, 1),
+                B.fromArray(new float[] {3, 6}, 2, 1), new FitOptions().epochs(10).batchSize(2).verbose(0)
+                        .callbacks(new Callback() {
+                            @Override
+                            public void onEpochEnd(Sequential m, int epoch, Map<String, Double> logs) {
+                                seen.add(m.getWeights().get(0));
+                            }
+                        })));
+        assertTrue(e.getMessage().contains("the loss became NaN at epoch 5, step 1"), e.getMessage());
+        assertEquals(4, seen.size());
+        assertEquals(4, e.history().epochs());
+        assertArrayEquals(seen.get(3), model.getWeights().get(0));
+        assertTrue(seen.get(3)[0] != 0f, "the model did train before");
+    }
+
+    @Test
     void testLocalLayerTrainsThroughTheModel() {
         // A layer written in the test (y = w * x, one weight) shows the model only relies on the Layer contract.
         Layer scale = new ScaleLayer();
@@ -294,6 +318,8 @@ class SequentialTest {
     static final class ScaleLayer implements Layer {
         private Parameter w;
         private Tensor x;
+        int nanFrom = Integer.MAX_VALUE;
+        private int trainingForwards;
 
         @Override
         public String name() {
@@ -326,6 +352,9 @@ class SequentialTest {
         public Tensor forward(Tensor input, boolean training) {
             x = input;
             float wv = w.value().toArray()[0];
+            if (training && ++trainingForwards >= nanFrom) {
+                wv = Float.NaN;
+            }
             Tensor out = input.backend().zeros(input.shape());
             input.backend().axpby(wv, input, 0f, input, out);
             return out;
