@@ -138,6 +138,19 @@ extern "C" __global__ void rnn4j_sum_partials(int n, int parts, int squares, con
     }
 }
 
+// Second stage: one thread adds the `parts` hi/lo pairs in double and stores the total as one
+// hi/lo pair in out[0..1], so the host copies back two floats, not 2 * parts.
+extern "C" __global__ void rnn4j_sum_pairs(int parts, const float* partial, float* out) {
+    RNN4J_LOOP(t, 1) {
+        double s = 0.0;
+        for (long long p = 0; p < parts; p++) s += (double)partial[2 * p] + (double)partial[2 * p + 1];
+        float hi = (float)s;
+        float lo = (hi - hi == 0.0f) ? (float)(s - (double)hi) : 0.0f;
+        out[0] = hi;
+        out[1] = lo;
+    }
+}
+
 // ============================================================== optimizers (Keras 3 formulas, in place)
 
 // alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t), computed on the host in double.

@@ -74,7 +74,7 @@ using Runner = std::function<void(const Request&, unsigned, unsigned, cuemu::Ord
 const std::map<std::string, Runner> kKernels = {
     K(rnn4j_fill), K(rnn4j_add), K(rnn4j_sub), K(rnn4j_mul), K(rnn4j_axpby), K(rnn4j_clip),
     K(rnn4j_activation), K(rnn4j_activation_backward), K(rnn4j_add_row_vector), K(rnn4j_copy2d),
-    K(rnn4j_sum_rows), K(rnn4j_sum_columns), K(rnn4j_sum_partials),
+    K(rnn4j_sum_rows), K(rnn4j_sum_columns), K(rnn4j_sum_partials), K(rnn4j_sum_pairs),
     K(rnn4j_adam), K(rnn4j_sgd), K(rnn4j_rmsprop),
     K(rnn4j_input_dropout), K(rnn4j_input_dropout_backward), K(rnn4j_state_dropout), K(rnn4j_state_dropout_backward),
     K(rnn4j_simple_forward), K(rnn4j_simple_backward), K(rnn4j_lstm_forward), K(rnn4j_lstm_backward),

@@ -137,7 +137,8 @@ public abstract class Cell {
     /** The cell's name (Keras {@code name}); the simple class name in snake case by default. */
     public String name() {
         if (name == null) {
-            name = snake(getClass().getSimpleName());
+            String simple = getClass().getSimpleName();
+            name = simple.isEmpty() ? "cell" : snake(simple); // anonymous classes have no simple name
         }
         return name;
     }

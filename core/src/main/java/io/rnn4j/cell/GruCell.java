@@ -57,44 +57,51 @@ public final class GruCell extends KerasCell {
         Var h = states[0];
         Var dm = ops.dropoutMask(), rdm = ops.recurrentDropoutMask();
         int in = x.cols(), u = units;
-        Var inputBias = null, recurrentBias = null;
+        Operand inputBias = null, recurrentBias = null;
         if (useBias) {
-            if (resetAfter) {
-                inputBias = ops.rows(bias, 0, 1);
-                recurrentBias = ops.rows(bias, 1, 1);
-            } else {
-                inputBias = ops.linear(bias);
+            inputBias = resetAfter ? ops.rows(bias, 0, 1) : bias;
+            recurrentBias = resetAfter ? ops.rows(bias, 1, 1) : null;
+        }
+        // input side: xp_k = (x * dropMask_k) W_k + b_in_k
+        Var[] xp;
+        if (dm == null) {
+            Var all = ops.matmul(x, kernel);
+            xp = ops.split(useBias ? ops.add(all, inputBias) : all, 3);
+        } else {
+            xp = new Var[3];
+            for (int k = 0; k < 3; k++) {
+                xp[k] = ops.matmul(masked(ops, x, dm, k, in), ops.columns(kernel, k * u, u));
+                if (useBias) {
+                    xp[k] = ops.add(xp[k], ops.columns(inputBias, k * u, u));
+                }
             }
         }
-        Var[] xp = new Var[3];
-        for (int k = 0; k < 3; k++) {
-            xp[k] = ops.matmul(masked(ops, x, dm, k, in), ops.columns(kernel, k * u, u));
-            if (useBias) {
-                xp[k] = ops.add(xp[k], ops.columns(inputBias, k * u, u));
-            }
-        }
+        // recurrent side: h_k = h * recDropMask_k; hp_k = h_k U_k (+ b_rec_k with reset_after)
         Var[] hk = new Var[3];
         for (int k = 0; k < 3; k++) {
             hk[k] = masked(ops, h, rdm, k, u);
         }
-        Var hpz = ops.matmul(hk[0], ops.columns(recurrentKernel, 0, u));
-        Var hpr = ops.matmul(hk[1], ops.columns(recurrentKernel, u, u));
-        if (resetAfter && useBias) {
-            hpz = ops.add(hpz, ops.columns(recurrentBias, 0, u));
-            hpr = ops.add(hpr, ops.columns(recurrentBias, u, u));
-        }
-        Var z = ops.activation(recurrentActivation, ops.add(xp[0], hpz));
-        Var r = ops.activation(recurrentActivation, ops.add(xp[1], hpr));
-        Var recurrentH;
-        if (resetAfter) {
-            Var hph = ops.matmul(hk[2], ops.columns(recurrentKernel, 2 * u, u));
-            if (useBias) {
-                hph = ops.add(hph, ops.columns(recurrentBias, 2 * u, u));
+        int projected = resetAfter ? 3 : 2; // reset_after=False multiplies r * h before the candidate's product
+        Var[] hp = new Var[3];
+        if (rdm == null) {
+            Var all = ops.matmul(h, projected == 3 ? recurrentKernel : ops.columns(recurrentKernel, 0, 2 * u));
+            if (resetAfter && useBias) {
+                all = ops.add(all, recurrentBias);
             }
-            recurrentH = ops.multiply(r, hph);
+            System.arraycopy(ops.split(all, projected), 0, hp, 0, projected);
         } else {
-            recurrentH = ops.matmul(ops.multiply(r, hk[2]), ops.columns(recurrentKernel, 2 * u, u));
+            for (int k = 0; k < projected; k++) {
+                hp[k] = ops.matmul(hk[k], ops.columns(recurrentKernel, k * u, u));
+                if (resetAfter && useBias) {
+                    hp[k] = ops.add(hp[k], ops.columns(recurrentBias, k * u, u));
+                }
+            }
         }
+        Var z = ops.activation(recurrentActivation, ops.add(xp[0], hp[0]));
+        Var r = ops.activation(recurrentActivation, ops.add(xp[1], hp[1]));
+        Var recurrentH = resetAfter
+                ? ops.multiply(r, hp[2])
+                : ops.matmul(ops.multiply(r, hk[2]), ops.columns(recurrentKernel, 2 * u, u));
         Var hh = ops.activation(activation, ops.add(xp[2], recurrentH));
         Var hNext = ops.add(ops.multiply(z, h), ops.multiply(ops.oneMinus(z), hh));
         return Step.of(hNext, hNext);

@@ -71,11 +71,13 @@ public final class LstmCell extends KerasCell {
         Var h = states[0], c = states[1];
         Var dm = ops.dropoutMask(), rdm = ops.recurrentDropoutMask();
         int in = x.cols();
-        Var[] z = new Var[4];
-        for (int k = 0; k < 4; k++) {
-            Var zk = ops.add(ops.matmul(masked(ops, x, dm, k, in), ops.columns(kernel, k * units, units)),
-                    ops.matmul(masked(ops, h, rdm, k, units), ops.columns(recurrentKernel, k * units, units)));
-            z[k] = useBias ? ops.add(zk, ops.columns(bias, k * units, units)) : zk;
+        Var[] z;
+        if (dm == null && rdm == null) {
+            // no dropout: one product per weight, then the gate blocks
+            Var all = ops.add(ops.matmul(x, kernel), ops.matmul(h, recurrentKernel));
+            z = ops.split(useBias ? ops.add(all, bias) : all, 4);
+        } else {
+            z = gatesWithMasks(ops, x, h, dm, rdm, in);
         }
         Var i = ops.activation(recurrentActivation, z[0]);
         Var f = ops.activation(recurrentActivation, z[1]);
@@ -83,6 +85,17 @@ public final class LstmCell extends KerasCell {
         Var o = ops.activation(recurrentActivation, z[3]);
         Var hNext = ops.multiply(o, ops.activation(activation, cNext));
         return Step.of(hNext, hNext, cNext);
+    }
+
+    /** Keras implementation 1: each gate block sees its own masked copy of x and h. */
+    private Var[] gatesWithMasks(Ops ops, Var x, Var h, Var dm, Var rdm, int in) {
+        Var[] z = new Var[4];
+        for (int k = 0; k < 4; k++) {
+            Var zk = ops.add(ops.matmul(masked(ops, x, dm, k, in), ops.columns(kernel, k * units, units)),
+                    ops.matmul(masked(ops, h, rdm, k, units), ops.columns(recurrentKernel, k * units, units)));
+            z[k] = useBias ? ops.add(zk, ops.columns(bias, k * units, units)) : zk;
+        }
+        return z;
     }
 
     @Override

@@ -120,6 +120,31 @@ class FusedVsRecordedTest {
         close("inference", recorded.call(x, mask, init, false).output(), fused.call(x, mask, init, false).output());
     }
 
+    @org.junit.jupiter.api.Test
+    void bidirectionalFusedMatchesRecorded() {
+        for (String mode : new String[] {"concat", "sum", "mul", "ave"}) {
+            Bidirectional fused = new Bidirectional(new Lstm(3).seed(1).returnSequences(true), new Lstm(3).seed(2)
+                    .returnSequences(true).goBackwards(true), mode);
+            Bidirectional recorded = new Bidirectional(new Lstm(3).seed(1).returnSequences(true).useFusedKernels(false),
+                    new Lstm(3).seed(2).returnSequences(true).goBackwards(true).useFusedKernels(false), mode);
+            fused.build(JAVA, new int[] {-1, 2});
+            recorded.build(JAVA, new int[] {-1, 2});
+            recorded.setWeights(fused.getWeights());
+            SplittableRandom rnd = new SplittableRandom(3);
+            Tensor x = rand(rnd, 2, 5, 2);
+            Tensor mask = JAVA.fromArray(new float[] {1, 1, 0, 1, 0, 1, 1, 1, 1, 0}, 2, 5);
+            RnnResult rf = fused.call(x, mask, null, true), rr = recorded.call(x, mask, null, true);
+            close(mode + " output", rr.output(), rf.output());
+            Tensor d = rand(rnd, rf.output().shape());
+            fused.parameters().forEach(Parameter::zeroGrad);
+            recorded.parameters().forEach(Parameter::zeroGrad);
+            close(mode + " dx", recorded.backward(d), fused.backward(d));
+            for (int i = 0; i < fused.parameters().size(); i++) {
+                close(mode + " d" + i, recorded.parameters().get(i).grad(), fused.parameters().get(i).grad());
+            }
+        }
+    }
+
     static Tensor rand(SplittableRandom rnd, int... shape) {
         float[] v = new float[Tensor.sizeOf(shape)];
         for (int i = 0; i < v.length; i++) {

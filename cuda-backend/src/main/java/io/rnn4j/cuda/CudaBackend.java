@@ -402,7 +402,10 @@ public final class CudaBackend implements Backend {
         return reduce(x, "sumOfSquares", true);
     }
 
-    /** PARTS double partial sums on the device (fixed partition: reproducible), added on the host. */
+    /**
+     * PARTS double partial sums, then their double total, on the device (fixed partition and order:
+     * reproducible); only the total (a float hi/lo pair, ~48 bits) crosses to the host.
+     */
     private double reduce(Tensor x, String op, boolean squares) {
         DevicePtr px = ptr(x, op, "x");
         int n = x.size();
@@ -410,18 +413,15 @@ public final class CudaBackend implements Backend {
             return 0.0;
         }
         if (partials == null) {
-            partials = allocate(2L * PARTS);
+            partials = allocate(2L * PARTS + 2);
         }
         int parts = Math.min(n, PARTS);
-        DevicePtr pp = new DevicePtr(partials, 0);
+        DevicePtr pp = new DevicePtr(partials, 0), total = new DevicePtr(partials, 2L * PARTS);
         device.launch(Kernel.SUM_PARTIALS, parts, n, parts, squares ? 1 : 0, px, pp);
-        float[] host = new float[2 * parts];
-        device.copyDeviceToHost(pp, host, 0, host.length);
-        double s = 0.0;
-        for (int i = 0; i < parts; i++) {
-            s += (double) host[2 * i] + (double) host[2 * i + 1];
-        }
-        return s;
+        device.launch(Kernel.SUM_PAIRS, 1, parts, pp, total);
+        float[] host = new float[2];
+        device.copyDeviceToHost(total, host, 0, 2);
+        return (double) host[0] + (double) host[1];
     }
 
     // ------------------------------------------------------------------ optimizers

@@ -42,6 +42,8 @@ public final class EmulatedDevice implements Device {
     private final AtomicLong liveBuffers = new AtomicLong();
     private final AtomicLong launches = new AtomicLong();
     private final AtomicLong gemms = new AtomicLong();
+    private final AtomicLong toHost = new AtomicLong();
+    private final AtomicLong largestToHost = new AtomicLong();
     private volatile boolean closed;
 
     /** An emulated device running kernels with {@link JavaKernels}. */
@@ -67,6 +69,16 @@ public final class EmulatedDevice implements Device {
     /** Kernel launches so far (tests of the per-step launch plan). */
     public long launches() {
         return launches.get();
+    }
+
+    /** Floats copied device to host so far (tests of "data stays on the device"). */
+    public long floatsCopiedToHost() {
+        return toHost.get();
+    }
+
+    /** The largest single device-to-host copy so far, in floats. */
+    public long largestCopyToHost() {
+        return largestToHost.get();
     }
 
     /** sgemm and sgemmStridedBatched calls so far. */
@@ -115,6 +127,8 @@ public final class EmulatedDevice implements Device {
     public void copyDeviceToHost(DevicePtr src, float[] dst, int dstOffset, int length) {
         open();
         CublasContract.range("copyDeviceToHost", "src", src, length);
+        toHost.addAndGet(length);
+        largestToHost.accumulateAndGet(length, Math::max);
         System.arraycopy(data(src), (int) src.offset(), dst, dstOffset, length);
     }
 

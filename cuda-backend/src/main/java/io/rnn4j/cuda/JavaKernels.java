@@ -124,6 +124,16 @@ public final class JavaKernels implements KernelRunner {
                     out.s(2 * q + 1, lo);
                 }
             }
+            case SUM_PAIRS -> {
+                int parts = i(a[0]);
+                P partial = p(a[1]), out = p(a[2]);
+                double s = 0.0;
+                for (long q = 0; q < parts; q++) s += (double) partial.g(2 * q) + (double) partial.g(2 * q + 1);
+                float hi = (float) s;
+                float lo = (hi - hi == 0.0f) ? (float) (s - (double) hi) : 0.0f;
+                out.s(0, hi);
+                out.s(1, lo);
+            }
             case ADAM -> {
                 P pp = p(a[1]), g = p(a[2]), m = p(a[3]), v = p(a[4]);
                 float alpha = f(a[5]), b1 = f(a[6]), b2 = f(a[7]), eps = f(a[8]);

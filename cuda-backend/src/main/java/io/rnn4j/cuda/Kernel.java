@@ -19,6 +19,7 @@ public enum Kernel {
     SUM_ROWS("rnn4j_sum_rows", "iipfp"),
     SUM_COLUMNS("rnn4j_sum_columns", "iipfp"),
     SUM_PARTIALS("rnn4j_sum_partials", "iiipp"),
+    SUM_PAIRS("rnn4j_sum_pairs", "ipp"),
     ADAM("rnn4j_adam", "ippppffff"),
     SGD("rnn4j_sgd", "ipppffi"),
     RMSPROP("rnn4j_rmsprop", "ippppffff"),
