@@ -53,6 +53,23 @@ class CudaAvailabilityTest {
     }
 
     @Test
+    void emulationIsUsableOnlyWhenAskedFor() {
+        CudaBackendProvider p = new CudaBackendProvider();
+        assertEquals(CudaAvailability.get().usable(), p.availability().usable());
+        System.setProperty(CudaBackendProvider.EMULATE, "true");
+        try {
+            assertTrue(p.availability().usable(), p.availability().reason());
+            try (var be = p.create()) {
+                assertEquals("cuda", be.name());
+                assertTrue(((CudaBackend) be).device() instanceof EmulatedDevice);
+                assertEquals(6.0, be.sum(be.fromArray(new float[] {1, 2, 3}, 3)));
+            }
+        } finally {
+            System.clearProperty(CudaBackendProvider.EMULATE);
+        }
+    }
+
+    @Test
     void rootLineExtractsTheMissingLibrary() {
         UnsatisfiedLinkError e = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
                 + "Stack trace from the attempt to load the library as a resource:\n"
