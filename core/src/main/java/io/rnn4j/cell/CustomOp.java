@@ -9,6 +9,9 @@ import io.rnn4j.backend.Backend;
  * backpropagation through time instead of differentiating the primitives inside.
  * Both methods must run only through {@link Backend} operations (so they run on every backend,
  * including the float64 backend of {@link GradientChecker}).
+ *
+ * <p>To give a whole step its own backward, compute {@code [output | next states]} in one custom
+ * op from {@code [x | states | weights...]} inputs and take the pieces with {@link Ops#columns}.
  */
 public interface CustomOp {
 

@@ -20,7 +20,7 @@ import java.util.Map;
  * whole-sequence kernel ({@link #fusedSpec()}, used by {@link io.rnn4j.layer.Rnn}) and the
  * op-recorded step of {@link #call} (used inside {@link StackedCells}, by the gradient checker,
  * and as the reference the fused path is tested against). Options are set fluently before the
- * cell is built, e.g. {@code new LstmCell(32).dropout(0.2).unitForgetBias(false)}.
+ * cell is built, e.g. {@code new LstmCell(32).unitForgetBias(false).dropout(0.2)}.
  */
 public abstract class KerasCell extends Cell {
     final int units;
