@@ -67,14 +67,20 @@ public final class JCudaDevice implements Device {
         JCudaDriver.cuDeviceGet(device, 0);
         name = deviceName(device);
         JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
-        JCudaDriver.cuCtxSetCurrent(context);
-        JCudaDriver.cuModuleLoadData(module, loadPtx());
-        for (Kernel k : Kernel.values()) {
-            CUfunction f = new CUfunction();
-            JCudaDriver.cuModuleGetFunction(f, module, k.entry());
-            functions.put(k, f);
+        try {
+            JCudaDriver.cuCtxSetCurrent(context);
+            // The driver JIT-compiles the PTX for this GPU here; a failure names the PTX ISA / arch.
+            JCudaDriver.cuModuleLoadData(module, loadPtx());
+            for (Kernel k : Kernel.values()) {
+                CUfunction f = new CUfunction();
+                JCudaDriver.cuModuleGetFunction(f, module, k.entry());
+                functions.put(k, f);
+            }
+            JCublas2.cublasCreate(cublas);
+        } catch (RuntimeException | LinkageError e) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            throw e;
         }
-        JCublas2.cublasCreate(cublas);
     }
 
     /** The PTX resource as the NUL-terminated bytes {@code cuModuleLoadData} expects. */

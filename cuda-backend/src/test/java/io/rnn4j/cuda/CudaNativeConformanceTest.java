@@ -2,6 +2,7 @@ package io.rnn4j.cuda;
 
 import io.rnn4j.backend.Backend;
 import io.rnn4j.backend.conformance.BackendConformanceTest;
+import org.junit.jupiter.api.AfterAll;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,15 @@ class CudaNativeConformanceTest extends BackendConformanceTest {
             shared = new HarnessKernels(bin, -1);
         }
         return shared;
+    }
+
+    /** Ends the harness: fails if it reported anything (ASan, UBSan, leaks) or exited non-zero. */
+    @AfterAll
+    static synchronized void stopHarness() throws IOException {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
     }
 
     @Override
