@@ -33,6 +33,12 @@ final class Tbptt {
                     + ", units), the model outputs (batch, " + Input.of(outShape).describe()
                     + "); set returnSequences(true) on the last recurrent layer");
         }
+        for (Layer l : model.layers()) {
+            if (l instanceof io.rnn4j.layer.Bidirectional || (l instanceof Rnn r && r.goBackwards())) {
+                throw new IllegalArgumentException(model.name() + ": tbptt cannot train " + l.name() + " (" + l.type()
+                        + "): a layer that reads the sequence backwards needs all of it, not windows");
+            }
+        }
         if (recurrent(model.layers()).isEmpty()) {
             throw new IllegalArgumentException(model.name() + ": tbptt needs at least one recurrent (Rnn) layer");
         }
