@@ -468,24 +468,45 @@ final class Gemm {
             bo += NR;
         }
         if (rows == MR && cols == NR) {
+            // Written out rather than through a helper: a call C2 declines to inline would box every accumulator.
             FloatVector va = FloatVector.broadcast(S, alpha);
             int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-            update(c00, va, beta, c, co);
-            update(c01, va, beta, c, co + VL);
-            update(c02, va, beta, c, co + 2 * VL);
-            update(c03, va, beta, c, co + 3 * VL);
-            update(c10, va, beta, c, r1);
-            update(c11, va, beta, c, r1 + VL);
-            update(c12, va, beta, c, r1 + 2 * VL);
-            update(c13, va, beta, c, r1 + 3 * VL);
-            update(c20, va, beta, c, r2);
-            update(c21, va, beta, c, r2 + VL);
-            update(c22, va, beta, c, r2 + 2 * VL);
-            update(c23, va, beta, c, r2 + 3 * VL);
-            update(c30, va, beta, c, r3);
-            update(c31, va, beta, c, r3 + VL);
-            update(c32, va, beta, c, r3 + 2 * VL);
-            update(c33, va, beta, c, r3 + 3 * VL);
+            if (beta == 0f) {
+                c00.mul(va).intoArray(c, co);
+                c01.mul(va).intoArray(c, co + VL);
+                c02.mul(va).intoArray(c, co + 2 * VL);
+                c03.mul(va).intoArray(c, co + 3 * VL);
+                c10.mul(va).intoArray(c, r1);
+                c11.mul(va).intoArray(c, r1 + VL);
+                c12.mul(va).intoArray(c, r1 + 2 * VL);
+                c13.mul(va).intoArray(c, r1 + 3 * VL);
+                c20.mul(va).intoArray(c, r2);
+                c21.mul(va).intoArray(c, r2 + VL);
+                c22.mul(va).intoArray(c, r2 + 2 * VL);
+                c23.mul(va).intoArray(c, r2 + 3 * VL);
+                c30.mul(va).intoArray(c, r3);
+                c31.mul(va).intoArray(c, r3 + VL);
+                c32.mul(va).intoArray(c, r3 + 2 * VL);
+                c33.mul(va).intoArray(c, r3 + 3 * VL);
+            } else {
+                FloatVector vb = FloatVector.broadcast(S, beta);
+                c00.fma(va, FloatVector.fromArray(S, c, co).mul(vb)).intoArray(c, co);
+                c01.fma(va, FloatVector.fromArray(S, c, co + VL).mul(vb)).intoArray(c, co + VL);
+                c02.fma(va, FloatVector.fromArray(S, c, co + 2 * VL).mul(vb)).intoArray(c, co + 2 * VL);
+                c03.fma(va, FloatVector.fromArray(S, c, co + 3 * VL).mul(vb)).intoArray(c, co + 3 * VL);
+                c10.fma(va, FloatVector.fromArray(S, c, r1).mul(vb)).intoArray(c, r1);
+                c11.fma(va, FloatVector.fromArray(S, c, r1 + VL).mul(vb)).intoArray(c, r1 + VL);
+                c12.fma(va, FloatVector.fromArray(S, c, r1 + 2 * VL).mul(vb)).intoArray(c, r1 + 2 * VL);
+                c13.fma(va, FloatVector.fromArray(S, c, r1 + 3 * VL).mul(vb)).intoArray(c, r1 + 3 * VL);
+                c20.fma(va, FloatVector.fromArray(S, c, r2).mul(vb)).intoArray(c, r2);
+                c21.fma(va, FloatVector.fromArray(S, c, r2 + VL).mul(vb)).intoArray(c, r2 + VL);
+                c22.fma(va, FloatVector.fromArray(S, c, r2 + 2 * VL).mul(vb)).intoArray(c, r2 + 2 * VL);
+                c23.fma(va, FloatVector.fromArray(S, c, r2 + 3 * VL).mul(vb)).intoArray(c, r2 + 3 * VL);
+                c30.fma(va, FloatVector.fromArray(S, c, r3).mul(vb)).intoArray(c, r3);
+                c31.fma(va, FloatVector.fromArray(S, c, r3 + VL).mul(vb)).intoArray(c, r3 + VL);
+                c32.fma(va, FloatVector.fromArray(S, c, r3 + 2 * VL).mul(vb)).intoArray(c, r3 + 2 * VL);
+                c33.fma(va, FloatVector.fromArray(S, c, r3 + 3 * VL).mul(vb)).intoArray(c, r3 + 3 * VL);
+            }
             return;
         }
         c00.intoArray(edge, 0);
@@ -512,15 +533,7 @@ final class Gemm {
         }
     }
 
-    /** {@code c = alpha * acc + beta * c}, C not read when beta is 0; the same rounding as {@link #combine}. */
-    private static void update(FloatVector acc, FloatVector va, float beta, float[] c, int i) {
-        if (beta == 0f) {
-            acc.mul(va).intoArray(c, i);
-        } else {
-            acc.fma(va, FloatVector.fromArray(S, c, i).mul(beta)).intoArray(c, i);
-        }
-    }
-
+    /** {@code alpha * acc + beta * c} with the rounding of the vector stores: C is not read when beta is 0. */
     private static float combine(float acc, float alpha, float beta, float c) {
         return beta == 0f ? acc * alpha : Math.fma(acc, alpha, c * beta);
     }
@@ -540,28 +553,18 @@ final class Gemm {
 
     // ------------------------------------------------------------------ unpacked path, m < MR
 
-    private static final VectorShuffle<Float>[] FOLD = folds();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int levels = Integer.numberOfTrailingZeros(VL);
-        VectorShuffle<Float>[] f = new VectorShuffle[levels];
-        for (int l = 0; l < levels; l++) {
-            int h = VL >> (l + 1);
-            f[l] = VectorShuffle.fromOp(S, i -> i ^ h);
-        }
-        return f;
-    }
-
     /**
-     * The sum of the lanes in a fixed tree order. {@code reduceLanes(ADD)} may sum in a different
-     * order once compiled than when interpreted, which would make results depend on JIT timing.
+     * The sum of {@code VL} lanes stored at {@code t[0..VL)}, in a fixed pairwise order.
+     * {@code reduceLanes(ADD)} may sum in another order once compiled than when interpreted,
+     * which would make results depend on JIT timing.
      */
-    static float sum(FloatVector v) {
-        for (VectorShuffle<Float> f : FOLD) {
-            v = v.add(v.rearrange(f));
+    static float sumLanes(float[] t) {
+        for (int w = VL >> 1; w > 0; w >>= 1) {
+            for (int l = 0; l < w; l++) {
+                t[l] += t[l + w];
+            }
         }
-        return v.lane(0);
+        return t[0];
     }
 
     private void small(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -578,7 +581,7 @@ final class Gemm {
                 for (int p = 0; p < k; p++) {
                     row[p] = transA ? a[offA + p * lda + i] : a[offA + i * lda + p];
                 }
-                rowTimesTransposed(n, k, alpha, row, b, offB, ldb, beta, c, ci);
+                rowTimesTransposed(n, k, alpha, row, b, offB, ldb, beta, c, ci, scratch.get().edge);
             }
         }
     }
@@ -606,14 +609,25 @@ final class Gemm {
                 ao += aStep;
                 bo += ldb;
             }
-            update(s0, va, beta, c, ci + j);
-            update(s1, va, beta, c, ci + j + VL);
-            update(s2, va, beta, c, ci + j + 2 * VL);
-            update(s3, va, beta, c, ci + j + 3 * VL);
-            update(s4, va, beta, c, ci + j + 4 * VL);
-            update(s5, va, beta, c, ci + j + 5 * VL);
-            update(s6, va, beta, c, ci + j + 6 * VL);
-            update(s7, va, beta, c, ci + j + 7 * VL);
+            if (beta == 0f) {
+                s0.mul(va).intoArray(c, ci + j);
+                s1.mul(va).intoArray(c, ci + j + VL);
+                s2.mul(va).intoArray(c, ci + j + 2 * VL);
+                s3.mul(va).intoArray(c, ci + j + 3 * VL);
+                s4.mul(va).intoArray(c, ci + j + 4 * VL);
+                s5.mul(va).intoArray(c, ci + j + 5 * VL);
+                s6.mul(va).intoArray(c, ci + j + 6 * VL);
+                s7.mul(va).intoArray(c, ci + j + 7 * VL);
+            } else {
+                s0.fma(va, FloatVector.fromArray(S, c, ci + j).mul(beta)).intoArray(c, ci + j);
+                s1.fma(va, FloatVector.fromArray(S, c, ci + j + VL).mul(beta)).intoArray(c, ci + j + VL);
+                s2.fma(va, FloatVector.fromArray(S, c, ci + j + 2 * VL).mul(beta)).intoArray(c, ci + j + 2 * VL);
+                s3.fma(va, FloatVector.fromArray(S, c, ci + j + 3 * VL).mul(beta)).intoArray(c, ci + j + 3 * VL);
+                s4.fma(va, FloatVector.fromArray(S, c, ci + j + 4 * VL).mul(beta)).intoArray(c, ci + j + 4 * VL);
+                s5.fma(va, FloatVector.fromArray(S, c, ci + j + 5 * VL).mul(beta)).intoArray(c, ci + j + 5 * VL);
+                s6.fma(va, FloatVector.fromArray(S, c, ci + j + 6 * VL).mul(beta)).intoArray(c, ci + j + 6 * VL);
+                s7.fma(va, FloatVector.fromArray(S, c, ci + j + 7 * VL).mul(beta)).intoArray(c, ci + j + 7 * VL);
+            }
         }
         for (; j + VL <= n; j += VL) {
             FloatVector s0 = FloatVector.zero(S);
@@ -624,7 +638,11 @@ final class Gemm {
                 ao += aStep;
                 bo += ldb;
             }
-            update(s0, va, beta, c, ci + j);
+            if (beta == 0f) {
+                s0.mul(va).intoArray(c, ci + j);
+            } else {
+                s0.fma(va, FloatVector.fromArray(S, c, ci + j).mul(beta)).intoArray(c, ci + j);
+            }
         }
         for (; j < n; j++) {
             float s = 0f;
@@ -641,7 +659,7 @@ final class Gemm {
 
     /** {@code c[j] = alpha * dot(a, B[j, :]) + beta c[j]}: four dot products share each load of a. */
     private static void rowTimesTransposed(int n, int k, float alpha, float[] a, float[] b, int offB, int ldb,
-                                           float beta, float[] c, int ci) {
+                                           float beta, float[] c, int ci, float[] t) {
         int kv = k - k % VL;
         int j = 0;
         for (; j + 4 <= n; j += 4) {
@@ -654,7 +672,14 @@ final class Gemm {
                 s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
                 s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
             }
-            float d0 = sum(s0), d1 = sum(s1), d2 = sum(s2), d3 = sum(s3);
+            s0.intoArray(t, 0);
+            float d0 = sumLanes(t);
+            s1.intoArray(t, 0);
+            float d1 = sumLanes(t);
+            s2.intoArray(t, 0);
+            float d2 = sumLanes(t);
+            s3.intoArray(t, 0);
+            float d3 = sumLanes(t);
             for (int p = kv; p < k; p++) {
                 d0 = Math.fma(a[p], b[b0 + p], d0);
                 d1 = Math.fma(a[p], b[b1 + p], d1);
@@ -672,7 +697,8 @@ final class Gemm {
             for (int p = 0; p < kv; p += VL) {
                 s0 = FloatVector.fromArray(S, a, p).fma(FloatVector.fromArray(S, b, b0 + p), s0);
             }
-            float d0 = sum(s0);
+            s0.intoArray(t, 0);
+            float d0 = sumLanes(t);
             for (int p = kv; p < k; p++) {
                 d0 = Math.fma(a[p], b[b0 + p], d0);
             }

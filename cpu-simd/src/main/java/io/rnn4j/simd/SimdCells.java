@@ -7,16 +7,19 @@ import jdk.incubator.vector.VectorMask;
 
 import static io.rnn4j.simd.SimdRnnRun.S;
 import static io.rnn4j.simd.SimdRnnRun.VL;
-import static io.rnn4j.simd.SimdRnnRun.ld;
 import static io.rnn4j.simd.VectorMath.apply;
 import static io.rnn4j.simd.VectorMath.derivative;
 
 /**
- * The pointwise part of each built-in cell, vectorized: one pass over a row's gates right after
- * the recurrent GEMM of that row (bias, activations, state update, output, mask) and, backward,
- * one pass producing the gate gradients before the row's {@code dG·Uᵀ} GEMM. Each step method
- * handles batch rows {@code [b0, b1)}; forward and backward of a cell sit side by side, with the
- * same formulas and the same order of terms as the java reference.
+ * The pointwise part of each built-in cell, vectorized: right after the recurrent GEMM of a
+ * task's rows, a few passes over each row's gates while they are in L1 (pre-activation with
+ * bias, activations, state update, output, mask) and, backward, the gate gradients before the
+ * rows' {@code dG·Uᵀ} GEMM. Forward and backward of a cell sit side by side, with the formulas
+ * and order of terms of the java reference.
+ *
+ * <p>Activations go through the array loops of {@link VectorMath} (one call per gate block and
+ * row) rather than being inlined here: a method holding five inlined exp polynomials is one C2
+ * gives up inlining into, and every vector crossing a call it did not inline is boxed on the heap.
  */
 final class SimdCells {
     private SimdCells() {
@@ -62,8 +65,71 @@ final class SimdCells {
         };
     }
 
-    private static FloatVector plusBias(FloatVector v, float[] bias, int i, VectorMask<Float> m) {
-        return bias == null ? v : v.add(ld(bias, i, m));
+    // ------------------------------------------------------------------ row loops
+
+    /** {@code out = (a + b) + bias} over {@code n} (bias may be null; out may alias a). */
+    static void addBias(float[] a, int ao, float[] b, int bo, float[] bias, int biasOff, float[] out, int oo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector v = FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, b, bo + j, m));
+            if (bias != null) {
+                v = v.add(FloatVector.fromArray(S, bias, biasOff + j, m));
+            }
+            v.intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code out = a + bias} over {@code n} (in place allowed). */
+    static void plusBias(float[] a, int ao, float[] bias, int biasOff, float[] out, int oo, int n) {
+        if (bias == null) {
+            if (a != out || ao != oo) {
+                System.arraycopy(a, ao, out, oo, n);
+            }
+            return;
+        }
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, bias, biasOff + j, m)).intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code h' = z h + (1 - z) cand} (GRU state update). */
+    static void gruUpdate(float[] z, int zo, float[] h, int ho, float[] cand, int co, float[] out, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector zv = FloatVector.fromArray(S, z, zo + j, m);
+            zv.mul(FloatVector.fromArray(S, h, ho + j, m)).add(one.sub(zv).mul(FloatVector.fromArray(S, cand, co + j, m))).intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code out = a * b} over {@code n}. */
+    static void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m)).intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code out = a + r * h} over {@code n}. */
+    static void addProduct(float[] a, int ao, float[] r, int ro, float[] h, int ho, float[] out, int oo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m)
+                    .add(FloatVector.fromArray(S, r, ro + j, m).mul(FloatVector.fromArray(S, h, ho + j, m)))
+                    .intoArray(out, oo + j, m);
+        }
+    }
+
+    /** LSTM {@code c' = f c + i g} from the activated gates at {@code g[p..]} (i, f, g blocks of n). */
+    static void lstmState(float[] g, int p, int n, float[] cPrev, int st, float[] cNext, int d) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector i = FloatVector.fromArray(S, g, p + j, m);
+            FloatVector f = FloatVector.fromArray(S, g, p + n + j, m);
+            FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j, m);
+            f.mul(FloatVector.fromArray(S, cPrev, st + j, m)).add(i.mul(c)).intoArray(cNext, d + j, m);
+        }
     }
 
     // ------------------------------------------------------------------ SimpleRNN
@@ -86,15 +152,12 @@ final class SimdCells {
                     continue;
                 }
                 int p = q.row(b, t) * n;
-                int r = b * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector y = apply(act, plusBias(ld(g, p + j, m), bias, j, m).add(ld(hu, r + j, m)));
-                    y.intoArray(g, p + j, m);
-                    y.intoArray(hNext, d + j, m);
-                }
+                plusBias(g, p, bias, 0, g, p, n);
+                addBias(g, p, hu, b * n, null, 0, g, p, n);
+                apply(act, g, p, g, p, n);
+                System.arraycopy(g, p, hNext, d, n);
                 q.emitOutput(s, b, hNext, d);
             }
         }
@@ -103,22 +166,27 @@ final class SimdCells {
         void backwardStep(SimdRnnRun q, int s, int b0, int b1) {
             int t = q.timeIndex(s);
             int n = q.units;
-            float[] g = q.ws.gates, dG = q.ws.dGates, dh = q.ws.dh;
+            float[] g = q.ws.gates, dG = q.ws.dGates, dh = q.ws.dh, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
                     q.passMasked(s, b, t);
                     continue;
                 }
+                q.gatherNewStateGradient(s, b);
                 int p = q.row(b, t) * n;
                 int r = b * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector dhj = q.newStateGradient(s, b, j, m);
-                    dhj.mul(derivative(act, ld(g, p + j, m))).intoArray(dG, p + j, m);
-                    FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches h' only through h U
-                }
+                simpleBackwardRow(act, g, p, n, dhNew, dh, r, dG);
             }
             q.recurrentBackward(dG, t, 0, 1, b0, b1);
+        }
+
+        /** One row of the SimpleRNN backward pointwise pass. */
+        private static void simpleBackwardRow(Activation act, float[] g, int p, int n, float[] dhNew, float[] dh, int r, float[] dG) {
+            for (int j = 0; j < n; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector.fromArray(S, dhNew, r + j, m).mul(derivative(act, FloatVector.fromArray(S, g, p + j, m))).intoArray(dG, p + j, m);
+                FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches h' only through h U
+            }
         }
     }
 
@@ -143,26 +211,16 @@ final class SimdCells {
                 }
                 int row = q.row(b, t);
                 int p = row * gw;
-                int r = b * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s), cNext = q.nextC(s);
                 int d = q.nextStateOffset(s, b);
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector i = apply(rec, plusBias(ld(g, p + j, m).add(ld(hu, r + j, m)), bias, j, m));
-                    FloatVector f = apply(rec, plusBias(ld(g, p + n + j, m).add(ld(hu, r + n + j, m)), bias, n + j, m));
-                    FloatVector c = apply(act, plusBias(ld(g, p + 2 * n + j, m).add(ld(hu, r + 2 * n + j, m)), bias, 2 * n + j, m));
-                    FloatVector o = apply(rec, plusBias(ld(g, p + 3 * n + j, m).add(ld(hu, r + 3 * n + j, m)), bias, 3 * n + j, m));
-                    FloatVector cNew = f.mul(ld(cPrev, st + j, m)).add(i.mul(c));
-                    FloatVector ac = apply(act, cNew);
-                    i.intoArray(g, p + j, m);
-                    f.intoArray(g, p + n + j, m);
-                    c.intoArray(g, p + 2 * n + j, m);
-                    o.intoArray(g, p + 3 * n + j, m);
-                    ac.intoArray(actC, st + j, m);
-                    cNew.intoArray(cNext, d + j, m);
-                    o.mul(ac).intoArray(hNext, d + j, m);
-                }
+                addBias(g, p, hu, b * gw, bias, 0, g, p, gw);    // z = x W + h U + b, all four gates
+                apply(rec, g, p, g, p, 2 * n);                    // i, f
+                apply(act, g, p + 2 * n, g, p + 2 * n, n);        // c
+                apply(rec, g, p + 3 * n, g, p + 3 * n, n);        // o
+                lstmState(g, p, n, cPrev, st, cNext, d);          // c' = f c + i g
+                apply(act, cNext, d, actC, st, n);                // a(c')
+                mul(g, p + 3 * n, actC, st, hNext, d, n);         // h' = o a(c')
                 q.emitOutput(s, b, hNext, d);
             }
         }
@@ -172,32 +230,39 @@ final class SimdCells {
             int t = q.timeIndex(s);
             int n = q.units, gw = q.gateWidth;
             float[] g = q.ws.gates, dG = q.ws.dGates, cPrev = q.ws.cPrev, actC = q.ws.actC;
-            float[] dh = q.ws.dh, dc = q.ws.dc;
+            float[] dh = q.ws.dh, dc = q.ws.dc, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
                     q.passMasked(s, b, t);
                     continue;
                 }
+                q.gatherNewStateGradient(s, b);
                 int row = q.row(b, t);
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector i = ld(g, p + j, m), f = ld(g, p + n + j, m);
-                    FloatVector c = ld(g, p + 2 * n + j, m), o = ld(g, p + 3 * n + j, m);
-                    FloatVector ac = ld(actC, st + j, m);
-                    FloatVector dhj = q.newStateGradient(s, b, j, m);
-                    FloatVector dcTotal = ld(dc, r + j, m).add(dhj.mul(o).mul(derivative(act, ac)));
-                    dcTotal.mul(c).mul(derivative(rec, i)).intoArray(dG, p + j, m);
-                    dcTotal.mul(ld(cPrev, st + j, m)).mul(derivative(rec, f)).intoArray(dG, p + n + j, m);
-                    dcTotal.mul(i).mul(derivative(act, c)).intoArray(dG, p + 2 * n + j, m);
-                    dhj.mul(ac).mul(derivative(rec, o)).intoArray(dG, p + 3 * n + j, m);
-                    dcTotal.mul(f).intoArray(dc, r + j, m);
-                    FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches the step only through h U
-                }
+                lstmBackwardRow(act, rec, g, p, n, actC, cPrev, st, dhNew, dc, dh, r, dG);
             }
             q.recurrentBackward(dG, t, 0, 4, b0, b1);
+        }
+
+        /** One row of the LSTM backward pointwise pass (its own method so C2 inlines every vector op in it). */
+        private static void lstmBackwardRow(Activation act, Activation rec, float[] g, int p, int n, float[] actC,
+                                            float[] cPrev, int st, float[] dhNew, float[] dc, float[] dh, int r, float[] dG) {
+            for (int j = 0; j < n; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector i = FloatVector.fromArray(S, g, p + j, m), f = FloatVector.fromArray(S, g, p + n + j, m);
+                FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j, m), o = FloatVector.fromArray(S, g, p + 3 * n + j, m);
+                FloatVector ac = FloatVector.fromArray(S, actC, st + j, m);
+                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
+                FloatVector dcTotal = FloatVector.fromArray(S, dc, r + j, m).add(dhj.mul(o).mul(derivative(act, ac)));
+                dcTotal.mul(c).mul(derivative(rec, i)).intoArray(dG, p + j, m);
+                dcTotal.mul(FloatVector.fromArray(S, cPrev, st + j, m)).mul(derivative(rec, f)).intoArray(dG, p + n + j, m);
+                dcTotal.mul(i).mul(derivative(act, c)).intoArray(dG, p + 2 * n + j, m);
+                dhj.mul(ac).mul(derivative(rec, o)).intoArray(dG, p + 3 * n + j, m);
+                dcTotal.mul(f).intoArray(dc, r + j, m);
+                FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches the step only through h U
+            }
         }
     }
 
@@ -229,23 +294,14 @@ final class SimdCells {
                 int st = row * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector xz = plusBias(ld(g, p + j, m), bias, j, m);
-                    FloatVector xr = plusBias(ld(g, p + n + j, m), bias, n + j, m);
-                    FloatVector xh = plusBias(ld(g, p + 2 * n + j, m), bias, 2 * n + j, m);
-                    FloatVector hz = plusBias(ld(hu, r + j, m), bias, gw + j, m);
-                    FloatVector hr = plusBias(ld(hu, r + n + j, m), bias, gw + n + j, m);
-                    FloatVector hh = plusBias(ld(hu, r + 2 * n + j, m), bias, gw + 2 * n + j, m);
-                    FloatVector z = apply(rec, xz.add(hz));
-                    FloatVector rr = apply(rec, xr.add(hr));
-                    FloatVector cand = apply(act, xh.add(rr.mul(hh)));
-                    z.intoArray(g, p + j, m);
-                    rr.intoArray(g, p + n + j, m);
-                    cand.intoArray(g, p + 2 * n + j, m);
-                    hh.intoArray(aux, st + j, m);
-                    z.mul(ld(hPrev, st + j, m)).add(FloatVector.broadcast(S, 1f).sub(z).mul(cand)).intoArray(hNext, d + j, m);
-                }
+                plusBias(g, p, bias, 0, g, p, gw);                 // xp = x W + b_in
+                plusBias(hu, r, bias, gw, hu, r, gw);              // hp = h U + b_rec
+                addBias(g, p, hu, r, null, 0, g, p, 2 * n);        // xp_z + hp_z, xp_r + hp_r
+                apply(rec, g, p, g, p, 2 * n);                     // z, r
+                System.arraycopy(hu, r + 2 * n, aux, st, n);       // hp_h, kept for backward
+                addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
+                apply(act, g, p + 2 * n, g, p + 2 * n, n);         // hh
+                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
                 q.emitOutput(s, b, hNext, d);
             }
         }
@@ -255,31 +311,18 @@ final class SimdCells {
             int t = q.timeIndex(s);
             int n = q.units, gw = q.gateWidth;
             float[] g = q.ws.gates, dG = q.ws.dGates, dGr = q.ws.dRecurrentGates, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
-            float[] dh = q.ws.dh;
+            float[] dh = q.ws.dh, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
                     q.passMasked(s, b, t);
                     continue;
                 }
+                q.gatherNewStateGradient(s, b);
                 int row = q.row(b, t);
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector z = ld(g, p + j, m), rr = ld(g, p + n + j, m), cand = ld(g, p + 2 * n + j, m);
-                    FloatVector dhj = q.newStateGradient(s, b, j, m);
-                    FloatVector dz = dhj.mul(ld(hPrev, st + j, m).sub(cand)).mul(derivative(rec, z));
-                    FloatVector dCand = dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand));
-                    FloatVector dr = dCand.mul(ld(aux, st + j, m)).mul(derivative(rec, rr));
-                    dz.intoArray(dG, p + j, m);
-                    dr.intoArray(dG, p + n + j, m);
-                    dCand.intoArray(dG, p + 2 * n + j, m);
-                    dz.intoArray(dGr, p + j, m);
-                    dr.intoArray(dGr, p + n + j, m);
-                    dCand.mul(rr).intoArray(dGr, p + 2 * n + j, m);
-                    dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
-                }
+                gruBackwardRow(act, rec, g, p, n, hPrev, aux, st, dhNew, dh, r, dG, dGr);
             }
             q.recurrentBackward(dGr, t, 0, 3, b0, b1);
         }
@@ -290,6 +333,26 @@ final class SimdCells {
             if (q.bias != null) {
                 q.biasGradient(q.ws.dGates, 0);
                 q.biasGradient(q.ws.dRecurrentGates, q.gateWidth);
+            }
+        }
+
+        /** One row of the GRU (reset_after) backward pointwise pass. */
+        private static void gruBackwardRow(Activation act, Activation rec, float[] g, int p, int n, float[] hPrev,
+                                           float[] aux, int st, float[] dhNew, float[] dh, int r, float[] dG, float[] dGr) {
+            for (int j = 0; j < n; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector z = FloatVector.fromArray(S, g, p + j, m), rr = FloatVector.fromArray(S, g, p + n + j, m), cand = FloatVector.fromArray(S, g, p + 2 * n + j, m);
+                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
+                FloatVector dz = dhj.mul(FloatVector.fromArray(S, hPrev, st + j, m).sub(cand)).mul(derivative(rec, z));
+                FloatVector dCand = dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand));
+                FloatVector dr = dCand.mul(FloatVector.fromArray(S, aux, st + j, m)).mul(derivative(rec, rr));
+                dz.intoArray(dG, p + j, m);
+                dr.intoArray(dG, p + n + j, m);
+                dCand.intoArray(dG, p + 2 * n + j, m);
+                dz.intoArray(dGr, p + j, m);
+                dr.intoArray(dGr, p + n + j, m);
+                dCand.mul(rr).intoArray(dGr, p + 2 * n + j, m);
+                dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
             }
         }
     }
@@ -327,16 +390,10 @@ final class SimdCells {
             for (int b = b0; b < b1; b++) {
                 int row = q.row(b, t);
                 int p = row * gw;
-                int r = b * gw;
                 int st = row * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector z = apply(rec, plusBias(ld(g, p + j, m).add(ld(hu, r + j, m)), bias, j, m));
-                    FloatVector rr = apply(rec, plusBias(ld(g, p + n + j, m).add(ld(hu, r + n + j, m)), bias, n + j, m));
-                    z.intoArray(g, p + j, m);
-                    rr.intoArray(g, p + n + j, m);
-                    rr.mul(ld(hPrev, st + j, m)).mul(q.recurrentDrop(b, 2, j, m)).intoArray(aux, st + j, m);
-                }
+                addBias(g, p, hu, b * gw, bias, 0, g, p, 2 * n);  // z, r pre-activations
+                apply(rec, g, p, g, p, 2 * n);
+                q.recurrentDropped(b, 2, g, p + n, hPrev, st, aux, st); // r * (h * m_h)
             }
             if (b1 > b0) {
                 q.gemm.gemmSerial(b1 - b0, 1f, aux, (b0 * q.time + t) * n, q.time * n, q.ws.forwardPack(2, 3),
@@ -349,17 +406,12 @@ final class SimdCells {
                 }
                 int row = q.row(b, t);
                 int p = row * gw;
-                int r = b * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector z = ld(g, p + j, m);
-                    FloatVector cand = apply(act, plusBias(ld(g, p + 2 * n + j, m).add(ld(hu, r + 2 * n + j, m)), bias, 2 * n + j, m));
-                    cand.intoArray(g, p + 2 * n + j, m);
-                    z.mul(ld(hPrev, st + j, m)).add(FloatVector.broadcast(S, 1f).sub(z).mul(cand)).intoArray(hNext, d + j, m);
-                }
+                addBias(g, p + 2 * n, hu, b * gw + 2 * n, bias, 2 * n, g, p + 2 * n, n);
+                apply(act, g, p + 2 * n, g, p + 2 * n, n);
+                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
                 q.emitOutput(s, b, hNext, d);
             }
         }
@@ -369,25 +421,20 @@ final class SimdCells {
             int t = q.timeIndex(s);
             int n = q.units, gw = q.gateWidth;
             float[] g = q.ws.gates, dG = q.ws.dGates, hPrev = q.ws.hPrev;
-            float[] dh = q.ws.dh, dRh = q.ws.stepScratch;
+            float[] dh = q.ws.dh, dhNew = q.ws.dhNew, dRh = q.ws.stepScratch;
+            float[] rdm = q.recurrentDropMask;
             // Phase 1: update gate and candidate.
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
                     q.passMasked(s, b, t);
                     continue;
                 }
+                q.gatherNewStateGradient(s, b);
                 int row = q.row(b, t);
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector z = ld(g, p + j, m), cand = ld(g, p + 2 * n + j, m);
-                    FloatVector dhj = q.newStateGradient(s, b, j, m);
-                    dhj.mul(ld(hPrev, st + j, m).sub(cand)).mul(derivative(rec, z)).intoArray(dG, p + j, m);
-                    dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand)).intoArray(dG, p + 2 * n + j, m);
-                    dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
-                }
+                gruBeforePhase1Row(act, rec, g, p, n, hPrev, st, dhNew, dh, r, dG);
             }
             // d(r * h_h) = dG_h · U_hᵀ for this task's rows
             if (b1 > b0) {
@@ -403,14 +450,8 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                for (int j = 0; j < n; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, n);
-                    FloatVector rr = ld(g, p + n + j, m);
-                    FloatVector md = q.recurrentDrop(b, 2, j, m);
-                    FloatVector drh = ld(dRh, r + j, m);
-                    drh.mul(ld(hPrev, st + j, m)).mul(md).mul(derivative(rec, rr)).intoArray(dG, p + n + j, m);
-                    ld(dh, r + j, m).add(drh.mul(rr).mul(md)).intoArray(dh, r + j, m);
-                }
+                int mo = b * gw + 2 * n;
+                gruBeforePhase2Row(rec, g, p, n, hPrev, st, dRh, dh, r, rdm, mo, dG);
             }
             q.recurrentBackward(dG, t, 0, 2, b0, b1);
         }
@@ -423,6 +464,38 @@ final class SimdCells {
                     q.ws.dGates, 2 * n, q.gateWidth, 1f, (float[]) q.bwd.dRecurrentKernel().storage(), 2 * n, q.gateWidth);
             if (q.bias != null) {
                 q.biasGradient(q.ws.dGates, 0);
+            }
+        }
+
+        /** Backward phase 1 of one row: update gate and candidate gradients, dh's direct path. */
+        private static void gruBeforePhase1Row(Activation act, Activation rec, float[] g, int p, int n, float[] hPrev,
+                                               int st, float[] dhNew, float[] dh, int r, float[] dG) {
+            for (int j = 0; j < n; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector z = FloatVector.fromArray(S, g, p + j, m), cand = FloatVector.fromArray(S, g, p + 2 * n + j, m);
+                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
+                dhj.mul(FloatVector.fromArray(S, hPrev, st + j, m).sub(cand)).mul(derivative(rec, z)).intoArray(dG, p + j, m);
+                dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand)).intoArray(dG, p + 2 * n + j, m);
+                dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
+            }
+        }
+
+        /** Backward phase 2 of one row: reset gate gradient and h's path through {@code r * h}. */
+        private static void gruBeforePhase2Row(Activation rec, float[] g, int p, int n, float[] hPrev, int st,
+                                               float[] dRh, float[] dh, int r, float[] rdm, int mo, float[] dG) {
+            for (int j = 0; j < n; j += VL) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector rr = FloatVector.fromArray(S, g, p + n + j, m);
+                FloatVector drh = FloatVector.fromArray(S, dRh, r + j, m);
+                FloatVector hm = FloatVector.fromArray(S, hPrev, st + j, m);
+                FloatVector rm = rr;
+                if (rdm != null) {
+                    FloatVector md = FloatVector.fromArray(S, rdm, mo + j, m);
+                    hm = hm.mul(md);
+                    rm = rr.mul(md);
+                }
+                drh.mul(hm).mul(derivative(rec, rr)).intoArray(dG, p + n + j, m);
+                FloatVector.fromArray(S, dh, r + j, m).add(drh.mul(rm)).intoArray(dh, r + j, m);
             }
         }
     }

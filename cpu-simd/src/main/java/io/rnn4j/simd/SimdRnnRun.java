@@ -165,14 +165,30 @@ final class SimdRnnRun {
         return s + 1 < time ? row(b, timeIndex(s + 1)) * units : b * units;
     }
 
-    static FloatVector ld(float[] a, int i, VectorMask<Float> m) {
-        return FloatVector.fromArray(S, a, i, m);
+
+    /**
+     * {@code out = (a * h) * recurrentDropMask_k} for row {@code b} over {@code units} lanes
+     * ({@code a * h} without recurrent dropout).
+     */
+    void recurrentDropped(int b, int k, float[] a, int ao, float[] h, int ho, float[] out, int oo) {
+        int mo = b * gateWidth + k * units;
+        for (int j = 0; j < units; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector v = FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, h, ho + j, m));
+            if (recurrentDropMask != null) {
+                v = v.mul(FloatVector.fromArray(S, recurrentDropMask, mo + j, m));
+            }
+            v.intoArray(out, oo + j, m);
+        }
     }
 
-    /** Recurrent-dropout multipliers of block {@code k} for row {@code b}, lanes {@code j..}; ones without dropout. */
-    FloatVector recurrentDrop(int b, int k, int j, VectorMask<Float> m) {
-        return recurrentDropMask == null ? FloatVector.broadcast(S, 1f)
-                : ld(recurrentDropMask, b * gateWidth + k * units + j, m);
+    /** {@code out = h * recurrentDropMask_k} for row {@code b} (dropout present). */
+    private void dropRow(int b, int k, float[] h, int ho, float[] out, int oo) {
+        int mo = b * gateWidth + k * units;
+        for (int j = 0; j < units; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector.fromArray(S, h, ho + j, m).mul(FloatVector.fromArray(S, recurrentDropMask, mo + j, m)).intoArray(out, oo + j, m);
+        }
     }
 
     // ------------------------------------------------------------------ forward, sequence level
@@ -243,7 +259,7 @@ final class SimdRnnRun {
                 int r = row(b, t) * inputSize;
                 for (int i = 0; i < inputSize; i += VL) {
                     VectorMask<Float> m = S.indexInRange(i, inputSize);
-                    ld(x, r + i, m).mul(ld(dropMask, mo + i, m)).intoArray(out, r + i, m);
+                    FloatVector.fromArray(S, x, r + i, m).mul(FloatVector.fromArray(S, dropMask, mo + i, m)).intoArray(out, r + i, m);
                 }
             }
         }
@@ -265,11 +281,7 @@ final class SimdRnnRun {
         }
         for (int k = k0; k < k1; k++) {
             for (int b = b0; b < b1; b++) {
-                int src = row(b, t) * units;
-                for (int j = 0; j < units; j += VL) {
-                    VectorMask<Float> mk = S.indexInRange(j, units);
-                    ld(ws.hPrev, src + j, mk).mul(recurrentDrop(b, k, j, mk)).intoArray(ws.stepScratch, b * units + j, mk);
-                }
+                dropRow(b, k, ws.hPrev, row(b, t) * units, ws.stepScratch, b * units);
             }
             gemm.gemmSerial(m, 1f, ws.stepScratch, b0 * units, units, ws.forwardPack(k, k + 1),
                     0f, ws.recurrent, b0 * gateWidth + k * units, gateWidth);
@@ -313,17 +325,22 @@ final class SimdRnnRun {
     }
 
     /**
-     * The whole gradient of row b's new state h at step s, lanes {@code j..}:
-     * {@code dh + carry + dOutput[b, s]}; the carry is consumed.
+     * For a kept row of step {@code s}: {@code dhNew[b] = dh[b] + carry[b] + dOutput[b, s]}, the
+     * whole gradient of the new state h (the step's output is that h); the carry is consumed.
      */
-    FloatVector newStateGradient(int s, int b, int j, VectorMask<Float> m) {
-        int o = b * units + j;
-        FloatVector g = ld(ws.dh, o, m).add(ld(ws.dOutputCarry, o, m));
-        if (dOutput != null) {
-            g = g.add(ld(dOutput, (b * time + s) * units + j, m));
+    void gatherNewStateGradient(int s, int b) {
+        int o = b * units;
+        int d = (b * time + s) * units;
+        float[] dh = ws.dh, carry = ws.dOutputCarry, dhNew = ws.dhNew;
+        for (int j = 0; j < units; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector g = FloatVector.fromArray(S, dh, o + j, m).add(FloatVector.fromArray(S, carry, o + j, m));
+            if (dOutput != null) {
+                g = g.add(FloatVector.fromArray(S, dOutput, d + j, m));
+            }
+            g.intoArray(dhNew, o + j, m);
+            FloatVector.zero(S).intoArray(carry, o + j, m);
         }
-        FloatVector.zero(S).intoArray(ws.dOutputCarry, o, m);
-        return g;
     }
 
     /** A masked row: no gate gradient, dh and dc pass through, the output's gradient goes to the previous output. */
@@ -338,7 +355,7 @@ final class SimdRnnRun {
             int d = (b * time + s) * units;
             for (int j = 0; j < units; j += VL) {
                 VectorMask<Float> m = S.indexInRange(j, units);
-                ld(ws.dOutputCarry, o + j, m).add(ld(dOutput, d + j, m)).intoArray(ws.dOutputCarry, o + j, m);
+                FloatVector.fromArray(S, ws.dOutputCarry, o + j, m).add(FloatVector.fromArray(S, dOutput, d + j, m)).intoArray(ws.dOutputCarry, o + j, m);
             }
         }
     }
@@ -359,10 +376,11 @@ final class SimdRnnRun {
             gemm.gemmSerial(m, 1f, dG, (b0 * time + t) * gateWidth + k * units, ld, ws.backwardPack(k, k + 1),
                     0f, ws.stepScratch, b0 * units, units);
             for (int b = b0; b < b1; b++) {
+                int mo = b * gateWidth + k * units;
                 for (int j = 0; j < units; j += VL) {
                     VectorMask<Float> mk = S.indexInRange(j, units);
                     int o = b * units + j;
-                    ld(ws.stepScratch, o, mk).fma(recurrentDrop(b, k, j, mk), ld(ws.dh, o, mk)).intoArray(ws.dh, o, mk);
+                    FloatVector.fromArray(S, ws.stepScratch, o, mk).fma(FloatVector.fromArray(S, recurrentDropMask, mo + j, mk), FloatVector.fromArray(S, ws.dh, o, mk)).intoArray(ws.dh, o, mk);
                 }
             }
         }
@@ -382,10 +400,7 @@ final class SimdRnnRun {
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < time; t++) {
                     int r = row(b, t) * units;
-                    for (int j = 0; j < units; j += VL) {
-                        VectorMask<Float> m = S.indexInRange(j, units);
-                        ld(ws.hPrev, r + j, m).mul(recurrentDrop(b, k, j, m)).intoArray(scratch, r + j, m);
-                    }
+                    dropRow(b, k, ws.hPrev, r, scratch, r);
                 }
             }
             gemm.gemm(true, false, units, units, rows, 1f, scratch, 0, units,
@@ -427,7 +442,7 @@ final class SimdRnnRun {
                     int r = row(b, t) * inputSize;
                     for (int i = 0; i < inputSize; i += VL) {
                         VectorMask<Float> m = S.indexInRange(i, inputSize);
-                        ld(scratch, r + i, m).fma(ld(dropMask, mo + i, m), ld(dx, r + i, m)).intoArray(dx, r + i, m);
+                        FloatVector.fromArray(S, scratch, r + i, m).fma(FloatVector.fromArray(S, dropMask, mo + i, m), FloatVector.fromArray(S, dx, r + i, m)).intoArray(dx, r + i, m);
                     }
                 }
             }

@@ -47,6 +47,8 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     float[] dRecurrentGates;
     float[] dh;
     float[] dc;
+    /** {@code (B, H)}: the whole gradient of the current step's new state h. */
+    float[] dhNew;
     float[] dOutputCarry;
 
     /** The arguments of the last forward run with {@code training == true}, or null. */
@@ -100,6 +102,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         dRecurrentGates = spec.resetAfter() ? new float[rows * spec.gateWidth()] : null;
         dh = new float[batch * h];
         dc = new float[batch * h];
+        dhNew = new float[batch * h];
         dOutputCarry = new float[batch * h];
     }
 

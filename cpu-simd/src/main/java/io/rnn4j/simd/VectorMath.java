@@ -106,17 +106,6 @@ final class VectorMath {
         return num.div(e.add(1f));
     }
 
-    /** {@code f(x)} with the java backend's definitions. */
-    static FloatVector apply(Activation f, FloatVector x) {
-        return switch (f) {
-            case LINEAR -> x;
-            case TANH -> tanh(x);
-            case SIGMOID -> sigmoid(x);
-            case HARD_SIGMOID -> x.div(6f).add(0.5f).max(0f).min(1f);
-            case RELU -> x.max(0f);
-        };
-    }
-
     /** {@code f'(x)} from {@code y = f(x)}, with exactly the java backend's float arithmetic. */
     static FloatVector derivative(Activation f, FloatVector y) {
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -129,15 +118,61 @@ final class VectorMath {
         };
     }
 
-    /** {@code y[yo:yo+n] = f(x[xo:xo+n])}; the tail runs through the same vector code under a mask. */
+    /**
+     * {@code y[yo:yo+n] = f(x[xo:xo+n])} ({@code y} may be {@code x}); the tail runs through the same
+     * vector code under a mask. Kernels call activations only through these array loops: each
+     * vector function then has one or two call sites, inside a loop C2 compiles as a whole, so it
+     * is always inlined and no vector is ever boxed.
+     */
     static void apply(Activation f, float[] x, int xo, float[] y, int yo, int n) {
+        switch (f) {
+            case LINEAR -> {
+                if (x != y || xo != yo) {
+                    System.arraycopy(x, xo, y, yo, n);
+                }
+            }
+            case TANH -> tanh(x, xo, y, yo, n);
+            case SIGMOID -> sigmoid(x, xo, y, yo, n);
+            case HARD_SIGMOID -> hardSigmoid(x, xo, y, yo, n);
+            case RELU -> relu(x, xo, y, yo, n);
+        }
+    }
+
+    private static void tanh(float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += VL) {
-            apply(f, FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+            tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            apply(f, FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+            tanh(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += VL) {
+            sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            sigmoid(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** Keras 3's {@code clip(x / 6 + 0.5, 0, 1)}, the java backend's float arithmetic. */
+    private static void hardSigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xo + i, m).div(6f).add(0.5f).max(0f).min(1f).intoArray(y, yo + i, m);
+        }
+    }
+
+    /** {@code max(x, 0)}; NaN stays NaN. */
+    private static void relu(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, xo + i, m).max(0f).intoArray(y, yo + i, m);
         }
     }
 
