@@ -84,6 +84,16 @@ final class Gemm {
             this.data = new float[Math.max(1, k * npad)];
         }
 
+        /**
+         * Records the source without packing: enough when every product will have fewer than
+         * {@link #MR} rows, since those take the unpacked path on the source.
+         */
+        void bind(float[] b, int offB, int ldb) {
+            this.src = b;
+            this.offB = offB;
+            this.ldb = ldb;
+        }
+
         /** (Re)packs {@code op(B)} from its source; the source is kept for the unpacked small-M path. */
         void pack(float[] b, int offB, int ldb) {
             this.src = b;
@@ -273,35 +283,27 @@ final class Gemm {
 
     /**
      * The 16 x 16 transpose in four butterfly stages {@code d = 1, 2, 4, 8}: rows {@code i} and
-     * {@code i + d} swap their off-diagonal d-blocks. {@code SHIFT_DOWN[st]} moves lane
-     * {@code c - d} to lane c, {@code SHIFT_UP[st]} lane {@code c + d} to c, {@code HIGH[st]}
+     * {@code i + d} swap their off-diagonal d-blocks. {@code DN<st>} moves lane
+     * {@code c - d} to lane c, {@code UP<st>} lane {@code c + d} to c, {@code HI<st>}
      * marks lanes with bit d set: each output is one permute and one blend.
      */
-    private static final VectorShuffle<Float>[] SHIFT_DOWN = transposeShuffles(-1);
-    private static final VectorShuffle<Float>[] SHIFT_UP = transposeShuffles(1);
-    private static final VectorMask<Float>[] HIGH = transposeMasks();
+    // Separate static finals, not arrays: C2 only treats a shuffle or mask as a constant (and
+    // emits one permute / blend for it) when it is read from a static final field.
+    private static final VectorShuffle<Float> DN0 = shift(0, -1), DN1 = shift(1, -1), DN2 = shift(2, -1), DN3 = shift(3, -1);
+    private static final VectorShuffle<Float> UP0 = shift(0, 1), UP1 = shift(1, 1), UP2 = shift(2, 1), UP3 = shift(3, 1);
+    private static final VectorMask<Float> HI0 = high(0), HI1 = high(1), HI2 = high(2), HI3 = high(3);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] transposeShuffles(int sign) {
-        VectorShuffle<Float>[] r = new VectorShuffle[4];
-        for (int st = 0; st < 4 && VL == 16; st++) {
-            int d = 1 << st;
-            r[st] = VectorShuffle.fromOp(S, c -> sign < 0 ? ((c & d) != 0 ? c - d : c) : ((c & d) == 0 ? c + d : c));
-        }
-        return r;
+    private static VectorShuffle<Float> shift(int st, int sign) {
+        int d = 1 << st;
+        return VectorShuffle.fromOp(S, c -> c >= VL ? c : sign < 0 ? ((c & d) != 0 ? c - d : c) : ((c & d) == 0 && c + d < VL ? c + d : c));
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorMask<Float>[] transposeMasks() {
-        VectorMask<Float>[] r = new VectorMask[4];
-        for (int st = 0; st < 4 && VL == 16; st++) {
-            boolean[] bits = new boolean[VL];
-            for (int c = 0; c < VL; c++) {
-                bits[c] = (c & (1 << st)) != 0;
-            }
-            r[st] = VectorMask.fromArray(S, bits, 0);
+    private static VectorMask<Float> high(int st) {
+        boolean[] bits = new boolean[VL];
+        for (int c = 0; c < VL; c++) {
+            bits[c] = (c & (1 << st)) != 0;
         }
-        return r;
+        return VectorMask.fromArray(S, bits, 0);
     }
 
     /**
@@ -312,9 +314,6 @@ final class Gemm {
     private static void packTransposedPanel(float[] b, int src, int ldb, int kc, float[] dst, int base) {
         int kv = VL == 16 ? kc - kc % 16 : 0;
         if (kv > 0) {
-            VectorShuffle<Float> dn0 = SHIFT_DOWN[0], dn1 = SHIFT_DOWN[1], dn2 = SHIFT_DOWN[2], dn3 = SHIFT_DOWN[3];
-            VectorShuffle<Float> up0 = SHIFT_UP[0], up1 = SHIFT_UP[1], up2 = SHIFT_UP[2], up3 = SHIFT_UP[3];
-            VectorMask<Float> m0 = HIGH[0], m1 = HIGH[1], m2 = HIGH[2], m3 = HIGH[3];
             for (int jb = 0; jb < NR; jb += 16) {
                 int s0 = src + jb * ldb;
                 for (int p = 0; p < kv; p += 16) {
@@ -334,38 +333,38 @@ final class Gemm {
                     FloatVector v13 = FloatVector.fromArray(S, b, s0 + 13 * ldb + p);
                     FloatVector v14 = FloatVector.fromArray(S, b, s0 + 14 * ldb + p);
                     FloatVector v15 = FloatVector.fromArray(S, b, s0 + 15 * ldb + p);
-                    FloatVector w0_0 = v0.blend(v1.rearrange(dn0), m0), w0_1 = v0.rearrange(up0).blend(v1, m0);
-                    FloatVector w0_2 = v2.blend(v3.rearrange(dn0), m0), w0_3 = v2.rearrange(up0).blend(v3, m0);
-                    FloatVector w0_4 = v4.blend(v5.rearrange(dn0), m0), w0_5 = v4.rearrange(up0).blend(v5, m0);
-                    FloatVector w0_6 = v6.blend(v7.rearrange(dn0), m0), w0_7 = v6.rearrange(up0).blend(v7, m0);
-                    FloatVector w0_8 = v8.blend(v9.rearrange(dn0), m0), w0_9 = v8.rearrange(up0).blend(v9, m0);
-                    FloatVector w0_10 = v10.blend(v11.rearrange(dn0), m0), w0_11 = v10.rearrange(up0).blend(v11, m0);
-                    FloatVector w0_12 = v12.blend(v13.rearrange(dn0), m0), w0_13 = v12.rearrange(up0).blend(v13, m0);
-                    FloatVector w0_14 = v14.blend(v15.rearrange(dn0), m0), w0_15 = v14.rearrange(up0).blend(v15, m0);
-                    FloatVector w1_0 = w0_0.blend(w0_2.rearrange(dn1), m1), w1_2 = w0_0.rearrange(up1).blend(w0_2, m1);
-                    FloatVector w1_1 = w0_1.blend(w0_3.rearrange(dn1), m1), w1_3 = w0_1.rearrange(up1).blend(w0_3, m1);
-                    FloatVector w1_4 = w0_4.blend(w0_6.rearrange(dn1), m1), w1_6 = w0_4.rearrange(up1).blend(w0_6, m1);
-                    FloatVector w1_5 = w0_5.blend(w0_7.rearrange(dn1), m1), w1_7 = w0_5.rearrange(up1).blend(w0_7, m1);
-                    FloatVector w1_8 = w0_8.blend(w0_10.rearrange(dn1), m1), w1_10 = w0_8.rearrange(up1).blend(w0_10, m1);
-                    FloatVector w1_9 = w0_9.blend(w0_11.rearrange(dn1), m1), w1_11 = w0_9.rearrange(up1).blend(w0_11, m1);
-                    FloatVector w1_12 = w0_12.blend(w0_14.rearrange(dn1), m1), w1_14 = w0_12.rearrange(up1).blend(w0_14, m1);
-                    FloatVector w1_13 = w0_13.blend(w0_15.rearrange(dn1), m1), w1_15 = w0_13.rearrange(up1).blend(w0_15, m1);
-                    FloatVector w2_0 = w1_0.blend(w1_4.rearrange(dn2), m2), w2_4 = w1_0.rearrange(up2).blend(w1_4, m2);
-                    FloatVector w2_1 = w1_1.blend(w1_5.rearrange(dn2), m2), w2_5 = w1_1.rearrange(up2).blend(w1_5, m2);
-                    FloatVector w2_2 = w1_2.blend(w1_6.rearrange(dn2), m2), w2_6 = w1_2.rearrange(up2).blend(w1_6, m2);
-                    FloatVector w2_3 = w1_3.blend(w1_7.rearrange(dn2), m2), w2_7 = w1_3.rearrange(up2).blend(w1_7, m2);
-                    FloatVector w2_8 = w1_8.blend(w1_12.rearrange(dn2), m2), w2_12 = w1_8.rearrange(up2).blend(w1_12, m2);
-                    FloatVector w2_9 = w1_9.blend(w1_13.rearrange(dn2), m2), w2_13 = w1_9.rearrange(up2).blend(w1_13, m2);
-                    FloatVector w2_10 = w1_10.blend(w1_14.rearrange(dn2), m2), w2_14 = w1_10.rearrange(up2).blend(w1_14, m2);
-                    FloatVector w2_11 = w1_11.blend(w1_15.rearrange(dn2), m2), w2_15 = w1_11.rearrange(up2).blend(w1_15, m2);
-                    FloatVector w3_0 = w2_0.blend(w2_8.rearrange(dn3), m3), w3_8 = w2_0.rearrange(up3).blend(w2_8, m3);
-                    FloatVector w3_1 = w2_1.blend(w2_9.rearrange(dn3), m3), w3_9 = w2_1.rearrange(up3).blend(w2_9, m3);
-                    FloatVector w3_2 = w2_2.blend(w2_10.rearrange(dn3), m3), w3_10 = w2_2.rearrange(up3).blend(w2_10, m3);
-                    FloatVector w3_3 = w2_3.blend(w2_11.rearrange(dn3), m3), w3_11 = w2_3.rearrange(up3).blend(w2_11, m3);
-                    FloatVector w3_4 = w2_4.blend(w2_12.rearrange(dn3), m3), w3_12 = w2_4.rearrange(up3).blend(w2_12, m3);
-                    FloatVector w3_5 = w2_5.blend(w2_13.rearrange(dn3), m3), w3_13 = w2_5.rearrange(up3).blend(w2_13, m3);
-                    FloatVector w3_6 = w2_6.blend(w2_14.rearrange(dn3), m3), w3_14 = w2_6.rearrange(up3).blend(w2_14, m3);
-                    FloatVector w3_7 = w2_7.blend(w2_15.rearrange(dn3), m3), w3_15 = w2_7.rearrange(up3).blend(w2_15, m3);
+                    FloatVector w0_0 = v0.blend(v1.rearrange(DN0), HI0), w0_1 = v0.rearrange(UP0).blend(v1, HI0);
+                    FloatVector w0_2 = v2.blend(v3.rearrange(DN0), HI0), w0_3 = v2.rearrange(UP0).blend(v3, HI0);
+                    FloatVector w0_4 = v4.blend(v5.rearrange(DN0), HI0), w0_5 = v4.rearrange(UP0).blend(v5, HI0);
+                    FloatVector w0_6 = v6.blend(v7.rearrange(DN0), HI0), w0_7 = v6.rearrange(UP0).blend(v7, HI0);
+                    FloatVector w0_8 = v8.blend(v9.rearrange(DN0), HI0), w0_9 = v8.rearrange(UP0).blend(v9, HI0);
+                    FloatVector w0_10 = v10.blend(v11.rearrange(DN0), HI0), w0_11 = v10.rearrange(UP0).blend(v11, HI0);
+                    FloatVector w0_12 = v12.blend(v13.rearrange(DN0), HI0), w0_13 = v12.rearrange(UP0).blend(v13, HI0);
+                    FloatVector w0_14 = v14.blend(v15.rearrange(DN0), HI0), w0_15 = v14.rearrange(UP0).blend(v15, HI0);
+                    FloatVector w1_0 = w0_0.blend(w0_2.rearrange(DN1), HI1), w1_2 = w0_0.rearrange(UP1).blend(w0_2, HI1);
+                    FloatVector w1_1 = w0_1.blend(w0_3.rearrange(DN1), HI1), w1_3 = w0_1.rearrange(UP1).blend(w0_3, HI1);
+                    FloatVector w1_4 = w0_4.blend(w0_6.rearrange(DN1), HI1), w1_6 = w0_4.rearrange(UP1).blend(w0_6, HI1);
+                    FloatVector w1_5 = w0_5.blend(w0_7.rearrange(DN1), HI1), w1_7 = w0_5.rearrange(UP1).blend(w0_7, HI1);
+                    FloatVector w1_8 = w0_8.blend(w0_10.rearrange(DN1), HI1), w1_10 = w0_8.rearrange(UP1).blend(w0_10, HI1);
+                    FloatVector w1_9 = w0_9.blend(w0_11.rearrange(DN1), HI1), w1_11 = w0_9.rearrange(UP1).blend(w0_11, HI1);
+                    FloatVector w1_12 = w0_12.blend(w0_14.rearrange(DN1), HI1), w1_14 = w0_12.rearrange(UP1).blend(w0_14, HI1);
+                    FloatVector w1_13 = w0_13.blend(w0_15.rearrange(DN1), HI1), w1_15 = w0_13.rearrange(UP1).blend(w0_15, HI1);
+                    FloatVector w2_0 = w1_0.blend(w1_4.rearrange(DN2), HI2), w2_4 = w1_0.rearrange(UP2).blend(w1_4, HI2);
+                    FloatVector w2_1 = w1_1.blend(w1_5.rearrange(DN2), HI2), w2_5 = w1_1.rearrange(UP2).blend(w1_5, HI2);
+                    FloatVector w2_2 = w1_2.blend(w1_6.rearrange(DN2), HI2), w2_6 = w1_2.rearrange(UP2).blend(w1_6, HI2);
+                    FloatVector w2_3 = w1_3.blend(w1_7.rearrange(DN2), HI2), w2_7 = w1_3.rearrange(UP2).blend(w1_7, HI2);
+                    FloatVector w2_8 = w1_8.blend(w1_12.rearrange(DN2), HI2), w2_12 = w1_8.rearrange(UP2).blend(w1_12, HI2);
+                    FloatVector w2_9 = w1_9.blend(w1_13.rearrange(DN2), HI2), w2_13 = w1_9.rearrange(UP2).blend(w1_13, HI2);
+                    FloatVector w2_10 = w1_10.blend(w1_14.rearrange(DN2), HI2), w2_14 = w1_10.rearrange(UP2).blend(w1_14, HI2);
+                    FloatVector w2_11 = w1_11.blend(w1_15.rearrange(DN2), HI2), w2_15 = w1_11.rearrange(UP2).blend(w1_15, HI2);
+                    FloatVector w3_0 = w2_0.blend(w2_8.rearrange(DN3), HI3), w3_8 = w2_0.rearrange(UP3).blend(w2_8, HI3);
+                    FloatVector w3_1 = w2_1.blend(w2_9.rearrange(DN3), HI3), w3_9 = w2_1.rearrange(UP3).blend(w2_9, HI3);
+                    FloatVector w3_2 = w2_2.blend(w2_10.rearrange(DN3), HI3), w3_10 = w2_2.rearrange(UP3).blend(w2_10, HI3);
+                    FloatVector w3_3 = w2_3.blend(w2_11.rearrange(DN3), HI3), w3_11 = w2_3.rearrange(UP3).blend(w2_11, HI3);
+                    FloatVector w3_4 = w2_4.blend(w2_12.rearrange(DN3), HI3), w3_12 = w2_4.rearrange(UP3).blend(w2_12, HI3);
+                    FloatVector w3_5 = w2_5.blend(w2_13.rearrange(DN3), HI3), w3_13 = w2_5.rearrange(UP3).blend(w2_13, HI3);
+                    FloatVector w3_6 = w2_6.blend(w2_14.rearrange(DN3), HI3), w3_14 = w2_6.rearrange(UP3).blend(w2_14, HI3);
+                    FloatVector w3_7 = w2_7.blend(w2_15.rearrange(DN3), HI3), w3_15 = w2_7.rearrange(UP3).blend(w2_15, HI3);
                     w3_0.intoArray(dst, base + (p + 0) * NR + jb);
                     w3_1.intoArray(dst, base + (p + 1) * NR + jb);
                     w3_2.intoArray(dst, base + (p + 2) * NR + jb);

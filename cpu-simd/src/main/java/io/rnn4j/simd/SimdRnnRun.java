@@ -193,23 +193,27 @@ final class SimdRnnRun {
 
     // ------------------------------------------------------------------ forward, sequence level
 
-    /** Packs U's column blocks {@code [k0, k1)} (or each block alone under recurrent dropout). */
     void packForward(int k0, int k1) {
-        if (recurrentDropMask == null) {
-            ws.forwardPack(k0, k1).pack(recurrentKernel, k0 * units, gateWidth);
-        } else {
-            for (int k = k0; k < k1; k++) {
-                ws.forwardPack(k, k + 1).pack(recurrentKernel, k * units, gateWidth);
-            }
-        }
+        pack(k0, k1, true);
     }
 
     void packBackward(int k0, int k1) {
-        if (recurrentDropMask == null) {
-            ws.backwardPack(k0, k1).pack(recurrentKernel, k0 * units, gateWidth);
-        } else {
-            for (int k = k0; k < k1; k++) {
-                ws.backwardPack(k, k + 1).pack(recurrentKernel, k * units, gateWidth);
+        pack(k0, k1, false);
+    }
+
+    /**
+     * Packs U's column blocks {@code [k0, k1)} (each block alone under recurrent dropout) for the
+     * forward ({@code U}) or backward ({@code Uᵀ}) steps. Batches below {@link Gemm#MR} rows
+     * multiply on U itself (the GEMV path), so there it only records where U is.
+     */
+    private void pack(int k0, int k1, boolean forward) {
+        int step = recurrentDropMask == null ? k1 - k0 : 1;
+        for (int k = k0; k < k1; k += step) {
+            Gemm.PackedB pb = forward ? ws.forwardPack(k, k + step) : ws.backwardPack(k, k + step);
+            if (batch < Gemm.MR) {
+                pb.bind(recurrentKernel, k * units, gateWidth);
+            } else {
+                pb.pack(recurrentKernel, k * units, gateWidth);
             }
         }
     }
