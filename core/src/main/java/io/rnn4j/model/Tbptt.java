@@ -78,9 +78,10 @@ final class Tbptt {
             }
             for (int t0 = 0; t0 < time; t0 += k) {
                 int len = Math.min(k, time - t0);
-                Tensor xw = backend.fromArray(slice(xb, batch, time, features, t0, len), batch, len, features);
-                model.trainStep(xw, slice(yb, batch, time, yWidth, t0, len), acc, params, lastGood,
-                        where + ", steps " + t0 + ".." + (t0 + len - 1), history);
+                try (Tensor xw = backend.fromArray(slice(xb, batch, time, features, t0, len), batch, len, features)) {
+                    model.trainStep(xw, slice(yb, batch, time, yWidth, t0, len), acc, params, lastGood,
+                            where + ", steps " + t0 + ".." + (t0 + len - 1), history);
+                }
             }
         } finally {
             for (int i = 0; i < rnns.size(); i++) {
