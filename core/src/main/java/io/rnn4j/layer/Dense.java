@@ -198,6 +198,9 @@ public final class Dense implements Layer {
         Tensor dx = backend.zeros(lastInputShape);
         backend.gemm(false, true, rows, inputFeatures, units, 1f,
                 dz, 0, units, kernel.value(), 0, units, 0f, dx, 0, inputFeatures);
+        if (dz != dOutput) {
+            dz.close();
+        }
         return dx;
     }
 

@@ -18,7 +18,6 @@ import io.rnn4j.cell.SimpleRnnCell;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -701,7 +700,8 @@ public class Rnn implements Layer {
         finals = newStates(b);
         initBufs = newStates(b);
         // one pair of dropout masks per cell that draws them (the children of a stack each draw their own)
-        dropoutBufs = new IdentityHashMap<>();
+        // insertion (= leaf) order, so a seeded stack draws its children's masks in the same order every run
+        dropoutBufs = new java.util.LinkedHashMap<>();
         int hostSize = 0;
         for (Cell c : DropoutMasks.leafCells(cell)) {
             boolean onInput = DropoutMasks.active(c.dropout()), onState = DropoutMasks.active(c.recurrentDropout());

@@ -76,7 +76,8 @@ public final class EarlyStopping implements Callback {
     }
 
     private boolean improves(double current) {
-        return resolved == Mode.MIN ? current - minDelta < best : current + minDelta > best;
+        // Keras: an improvement must beat the best by more than minDelta
+        return resolved == Mode.MIN ? current + minDelta < best : current - minDelta > best;
     }
 
     @Override

@@ -67,10 +67,26 @@ public interface ProgressReporter {
 
     /** A progress bar on a terminal when the optional library is present, else {@link #lines}. */
     static ProgressReporter auto(PrintStream out) {
-        if (System.console() != null && TerminalProgress.available()) {
+        if (isTerminal() && TerminalProgress.available()) {
             return new TerminalProgress(out);
         }
         return lines(out);
+    }
+
+    /**
+     * True when the JVM's console is an interactive terminal: {@code System.console()} is not null
+     * and, on Java 22+ where a console may exist for redirected output, {@code Console.isTerminal()}.
+     */
+    static boolean isTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true; // Java 21: a non-null console is a terminal
+        }
     }
 
     /** {@code " - loss: 0.1234 - val_loss: 0.2345"}. */

@@ -516,7 +516,9 @@ public final class Sequential {
                 if (o.tbptt > 0) {
                     Tbptt.trainBatch(this, backend, xh, xbShape, yb, o.tbptt, acc, params, lastGood, where, history);
                 } else {
-                    trainStep(backend.fromArray(xh, xbShape), yb, acc, params, lastGood, where, history);
+                    try (Tensor xb = backend.fromArray(xh, xbShape)) {
+                        trainStep(xb, yb, acc, params, lastGood, where, history);
+                    }
                 }
                 progress.step(s, acc.logs(""));
             }
@@ -571,7 +573,10 @@ public final class Sequential {
         for (Parameter p : params) {
             p.zeroGrad();
         }
-        backward(backend.fromArray(grad, out.shape()));
+        // tensors the model creates are closed at once, so device backends free them without waiting for GC
+        try (Tensor g = backend.fromArray(grad, out.shape())) {
+            backward(g);
+        }
         for (Parameter p : params) {
             double sq = backend.sumOfSquares(p.grad());
             if (!Double.isFinite(sq)) {
@@ -658,11 +663,13 @@ public final class Sequential {
         Accumulator acc = new Accumulator(metrics);
         for (int from = 0; from < idx.length; from += batchSize) {
             int to = Math.min(idx.length, from + batchSize);
-            Tensor out = forward(d.xBatch(idx, from, to), false);
-            float[] pred = out.toArray();
-            float[] yb = d.yBatch(idx, from, to);
-            int width = out.dim(-1);
-            acc.add(loss.compute(pred, yb, width, null), pred, yb, width, loss.targetWidth(width));
+            try (Tensor xb = d.xBatch(idx, from, to)) {
+                Tensor out = forward(xb, false);
+                float[] pred = out.toArray();
+                float[] yb = d.yBatch(idx, from, to);
+                int width = out.dim(-1);
+                acc.add(loss.compute(pred, yb, width, null), pred, yb, width, loss.targetWidth(width));
+            }
         }
         return acc.logs(prefix);
     }
@@ -684,8 +691,10 @@ public final class Sequential {
         int[] idx = range(0, d.n);
         for (int from = 0; from < d.n; from += batchSize) {
             int to = Math.min(d.n, from + batchSize);
-            Tensor out = forward(d.xBatch(idx, from, to), false);
-            out.backend().copyToHost(out, 0, all, from * per, (to - from) * per);
+            try (Tensor xb = d.xBatch(idx, from, to)) {
+                Tensor out = forward(xb, false);
+                out.backend().copyToHost(out, 0, all, from * per, (to - from) * per);
+            }
         }
         return backend.fromArray(all, outFull);
     }

@@ -33,6 +33,12 @@ final class Tbptt {
                     + ", units), the model outputs (batch, " + Input.of(outShape).describe()
                     + "); set returnSequences(true) on the last recurrent layer");
         }
+        for (Layer l : model.layers()) {
+            if (l instanceof io.rnn4j.layer.Bidirectional || (l instanceof Rnn r && r.goBackwards())) {
+                throw new IllegalArgumentException(model.name() + ": tbptt cannot train " + l.name() + " (" + l.type()
+                        + "): a layer that reads the sequence backwards needs all of it, not windows");
+            }
+        }
         if (recurrent(model.layers()).isEmpty()) {
             throw new IllegalArgumentException(model.name() + ": tbptt needs at least one recurrent (Rnn) layer");
         }
@@ -72,9 +78,10 @@ final class Tbptt {
             }
             for (int t0 = 0; t0 < time; t0 += k) {
                 int len = Math.min(k, time - t0);
-                Tensor xw = backend.fromArray(slice(xb, batch, time, features, t0, len), batch, len, features);
-                model.trainStep(xw, slice(yb, batch, time, yWidth, t0, len), acc, params, lastGood,
-                        where + ", steps " + t0 + ".." + (t0 + len - 1), history);
+                try (Tensor xw = backend.fromArray(slice(xb, batch, time, features, t0, len), batch, len, features)) {
+                    model.trainStep(xw, slice(yb, batch, time, yWidth, t0, len), acc, params, lastGood,
+                            where + ", steps " + t0 + ".." + (t0 + len - 1), history);
+                }
             }
         } finally {
             for (int i = 0; i < rnns.size(); i++) {

@@ -156,5 +156,12 @@ class RecurrentModelTest {
         var e = assertThrows(IllegalArgumentException.class, () -> m.fit(B.zeros(2, 5, 2), B.zeros(2, 1),
                 new FitOptions().tbptt(2).verbose(0)));
         assertTrue(e.getMessage().contains("returnSequences"), e.getMessage());
+        Sequential back = new Sequential("tbback").onBackend(B).add(Input.of(Input.NONE, 2))
+                .add(new Lstm(3).seed(1).returnSequences(true).goBackwards(true).name("tbback_l"))
+                .add(new Dense("tbback_d", 1, Activation.LINEAR, true, 1L));
+        back.compile(new Adam(), new MeanSquaredError());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> back.fit(B.zeros(2, 5, 2), B.zeros(2, 5, 1),
+                new FitOptions().tbptt(2).verbose(0)));
+        assertTrue(e2.getMessage().contains("backwards"), e2.getMessage());
     }
 }

@@ -188,6 +188,23 @@ class SequentialTest {
     }
 
     @Test
+    void earlyStoppingCountsOnlyImprovementsLargerThanMinDelta() {
+        EarlyStopping es = new EarlyStopping("loss", 0.1, 1, Mode.AUTO, false);
+        Sequential m = tiny("md", 1);
+        es.onTrainBegin(m);
+        es.onEpochEnd(m, 0, Map.of("loss", 1.0));
+        es.onEpochEnd(m, 1, Map.of("loss", 0.95)); // better, but by less than minDelta: no improvement, stop
+        assertEquals(1, es.stoppedEpoch());
+        assertEquals(1.0, es.best());
+        EarlyStopping acc = new EarlyStopping("val_accuracy", 0.1, 1, Mode.AUTO, false);
+        acc.onTrainBegin(m);
+        acc.onEpochEnd(m, 0, Map.of("val_accuracy", 0.5));
+        acc.onEpochEnd(m, 1, Map.of("val_accuracy", 0.65)); // up by more than minDelta: improvement
+        assertEquals(0, acc.stoppedEpoch());
+        assertEquals(0.65, acc.best());
+    }
+
+    @Test
     void validationSplitTakesTheLastSamplesAndReportsPlainLines() {
         Random r = new Random(9);
         int n = 20, in = 2;
