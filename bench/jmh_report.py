@@ -4,7 +4,8 @@ markdown table and a PNG bar chart. Standard library only; the PNG is drawn by
 io.rnn4j.jmh.report.Chart (JFreeChart) from the benchmarks jar.
 
 usage: python3 bench/jmh_report.py results.json [more.json ...] [--out bench/results/name]
-writes NAME.md, NAME.tsv and NAME.png (the PNG needs java and jmh/target/benchmarks.jar).
+writes NAME.md, NAME.tsv and NAME.png (the PNG needs jmh/target/benchmarks.jar and a Java 21+
+`java`: $JAVA_HOME/bin/java if JAVA_HOME is set, else the one on the PATH).
 
 GEMM rows get GFLOP/s = 2MNK / time, the share of the FMA peak (116 GFLOP/s per core) and the
 ratio to OpenBLAS / java in the same run; layer rows get the time, the speed-up over java and
@@ -151,7 +152,8 @@ def main(argv):
             name = out + ("" if n == 0 else "-%d" % n)
             with open(name + ".part.tsv", "w") as f:
                 f.write("\n".join(part) + "\n")
-            subprocess.run(["java", "-cp", jar, "io.rnn4j.jmh.report.Chart", name + ".part.tsv", name + ".png"], check=False)
+            java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+            subprocess.run([java, "-cp", jar, "io.rnn4j.jmh.report.Chart", name + ".part.tsv", name + ".png"], check=False)
             os.remove(name + ".part.tsv")
     else:
         print("no jmh/target/benchmarks.jar: skipped the PNG", file=sys.stderr)
