@@ -484,6 +484,9 @@ public final class Sequential {
             runEpochs(o, data, val, valIdx, nTrain, order, steps, rnd, params, lastGood, history, progress);
         } finally {
             progress.close();
+            for (Tensor t : lastGood) {
+                t.close();
+            }
         }
         for (Callback c : o.callbacks) {
             c.onTrainEnd(this);
