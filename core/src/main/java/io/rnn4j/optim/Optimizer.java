@@ -25,6 +25,7 @@ public abstract class Optimizer {
     private Double clipnorm;
     private Double globalClipnorm;
     private Double clipvalue;
+    private Double weightDecay;
     private long iterations;
     private final Map<Parameter, Tensor[]> slots = new IdentityHashMap<>();
 
@@ -70,6 +71,18 @@ public abstract class Optimizer {
         return this;
     }
 
+    /**
+     * Keras {@code weight_decay}: before each update every weight is shrunk by
+     * {@code p -= p * weightDecay * lr} (decoupled, as in Keras 3's {@code BaseOptimizer}); returns this.
+     */
+    public Optimizer weightDecay(double wd) {
+        if (!(wd >= 0) || !Double.isFinite(wd)) {
+            throw new IllegalArgumentException(type() + ": weight_decay must be finite and >= 0, got " + wd);
+        }
+        this.weightDecay = wd;
+        return this;
+    }
+
     private void checkClip(String what, double c) {
         if (!(c > 0) || !Double.isFinite(c)) {
             throw new IllegalArgumentException(type() + ": " + what + " must be finite and > 0, got " + c);
@@ -90,12 +103,18 @@ public abstract class Optimizer {
     }
 
     /**
-     * Applies one update to every parameter from its accumulated gradient (clipping first), then
-     * counts the step. Gradients are modified in place by clipping; the caller zeroes them.
+     * Applies one update to every parameter from its accumulated gradient (clipping first, then
+     * weight decay), then counts the step. Gradients are modified in place by clipping; the caller zeroes them.
      */
     public void apply(List<Parameter> params) {
         clip(params);
         float lr = (float) currentLearningRate();
+        if (weightDecay != null && weightDecay > 0) {
+            float keep = (float) (1.0 - (double) lr * weightDecay);
+            for (Parameter p : params) {
+                p.value().backend().axpby(keep, p.value(), 0f, p.value(), p.value());
+            }
+        }
         for (Parameter p : params) {
             Tensor[] s = slots.computeIfAbsent(p, q -> createSlots(q.value().backend(), q.shape()));
             update(p.value(), p.grad(), s, lr, iterations + 1);
@@ -154,6 +173,7 @@ public abstract class Optimizer {
         m.put("clipnorm", clipnorm);
         m.put("global_clipnorm", globalClipnorm);
         m.put("clipvalue", clipvalue);
+        m.put("weight_decay", weightDecay);
         return m;
     }
 

@@ -54,6 +54,9 @@ public final class Optimizers {
         } else if (config.get("clipvalue") instanceof Number n) {
             o.clipvalue(n.doubleValue());
         }
+        if (config.get("weight_decay") instanceof Number n) {
+            o.weightDecay(n.doubleValue());
+        }
         return o;
     }
 }

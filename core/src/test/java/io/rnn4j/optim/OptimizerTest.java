@@ -187,6 +187,29 @@ class OptimizerTest {
     }
 
     @Test
+    void weightDecayShrinksWeightsBeforeTheUpdate() {
+        Random r = new Random(4);
+        float[] p0 = random(r, 1);
+        float[][] g = grads(r);
+        double lr = 0.1, wd = 0.05;
+        float[][] got = run(new Sgd(lr).weightDecay(wd), p0, g);
+        double[] p = new double[N];
+        for (int i = 0; i < N; i++) {
+            p[i] = p0[i];
+        }
+        for (int t = 0; t < STEPS; t++) {
+            for (int i = 0; i < N; i++) {
+                p[i] -= p[i] * wd * lr;
+                p[i] -= lr * g[t][i];
+            }
+            assertClose(p, got[t], "weight decay step " + t);
+        }
+        assertEquals(0.05, new Adam().weightDecay(0.05).config().get("weight_decay"));
+        assertEquals(new Adam().weightDecay(0.05).config(),
+                Optimizers.fromConfig("Adam", new Adam().weightDecay(0.05).config()).config());
+    }
+
+    @Test
     void exponentialDecaySchedule() {
         ExponentialDecay d = new ExponentialDecay(0.1, 10, 0.5);
         assertEquals(0.1, d.rate(0), 1e-15);
