@@ -20,9 +20,10 @@ import java.util.Arrays;
  * <p>Fewer than {@link #MR} rows (batch-1 inference, the GEMV case) take an unpacked path:
  * packing would cost more than the product itself.
  *
- * <p>Threads get fixed, contiguous ranges of column panels (or of row slivers when there are
- * too few panels). Each element of C is computed with the same sequence of operations whatever
- * the partition, so results do not depend on the thread count at all.
+ * <p>C is cut into chunks of whole column panels (or of row slivers when there are too few
+ * panels) that the threads claim in turn. Each element of C is computed with the same sequence
+ * of operations whatever the cut and whichever thread runs it, so results do not depend on the
+ * thread count at all.
  */
 final class Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -75,6 +76,8 @@ final class Gemm {
         float[] src;
         int offB;
         int ldb;
+        /** False after {@link #bind}: only the source is known. */
+        boolean packed;
 
         PackedB(boolean transB, int k, int n) {
             this.transB = transB;
@@ -92,6 +95,7 @@ final class Gemm {
             this.src = b;
             this.offB = offB;
             this.ldb = ldb;
+            this.packed = false;
         }
 
         /** (Re)packs {@code op(B)} from its source; the source is kept for the unpacked small-M path. */
@@ -99,6 +103,7 @@ final class Gemm {
             this.src = b;
             this.offB = offB;
             this.ldb = ldb;
+            this.packed = true;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packB(transB, b, offB, ldb, pc, kc, 0, n, data, pc * npad);
@@ -146,9 +151,10 @@ final class Gemm {
     }
 
     /**
-     * {@code C = alpha A op(B) + beta C} with B packed, on the calling thread only: the fused
-     * recurrent kernels split a step by batch rows themselves and run the product and the
-     * pointwise pass of the same rows in one task.
+     * {@code C = alpha A op(B) + beta C} with B packed (or only bound), on the calling thread
+     * only: the fused recurrent kernels cut a step into row chunks themselves and run the product
+     * and the pointwise pass of the same rows in one chunk. A packed B always takes the packed
+     * path, however few rows a chunk has, so a row's result does not depend on the chunking.
      */
     void gemmSerial(int m, float alpha, float[] a, int offA, int lda, PackedB pb,
                     float beta, float[] c, int offC, int ldc) {
@@ -158,7 +164,7 @@ final class Gemm {
         }
         if (k == 0) {
             scale(m, n, beta, c, offC, ldc);
-        } else if (m < MR) {
+        } else if (!pb.packed) {
             small(false, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
         } else {
             blocked(false, pb.transB, 0, m, 0, n, k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc);
@@ -172,6 +178,11 @@ final class Gemm {
         void run(int i0, int i1, int j0, int j1);
     }
 
+    /**
+     * Cuts C into chunks of whole column panels (or of whole row slivers when there are few
+     * panels) for the thread team. A chunk's elements are computed exactly as they would be in
+     * one piece, so neither the cut nor which thread runs a chunk changes any result.
+     */
     private void partition(int m, int n, int k, Range body) {
         long flops = 2L * m * n * k;
         int t = flops < PARALLEL_FLOPS ? 1 : threads.size();
@@ -180,15 +191,15 @@ final class Gemm {
         if (t <= 1) {
             body.run(0, m, 0, n);
         } else if (panels >= 2 * t || panels >= slivers) {
-            int tasks = Math.min(t, panels);
-            threads.run(tasks, i -> {
-                int p0 = (int) ((long) panels * i / tasks), p1 = (int) ((long) panels * (i + 1) / tasks);
+            int chunks = Math.min(panels, 4 * t);
+            threads.run(chunks, i -> {
+                int p0 = (int) ((long) panels * i / chunks), p1 = (int) ((long) panels * (i + 1) / chunks);
                 body.run(0, m, p0 * NR, Math.min(n, p1 * NR));
             });
         } else {
-            int tasks = Math.min(t, slivers);
-            threads.run(tasks, i -> {
-                int s0 = (int) ((long) slivers * i / tasks), s1 = (int) ((long) slivers * (i + 1) / tasks);
+            int chunks = Math.min(slivers, 4 * t);
+            threads.run(chunks, i -> {
+                int s0 = (int) ((long) slivers * i / chunks), s1 = (int) ((long) slivers * (i + 1) / chunks);
                 body.run(s0 * MR, Math.min(m, s1 * MR), 0, n);
             });
         }

@@ -19,10 +19,12 @@ import java.util.Arrays;
  * GEMM over all timesteps), the per-step recurrent GEMMs on the pre-packed recurrent kernel, the
  * masking rules, and the split of each step across threads.
  *
- * <p>Threads: a step is split by batch rows in fixed slices of {@link Gemm#MR} rows; one task
- * runs the recurrent GEMM of its rows and then the cell's pointwise pass over the same rows while
- * they are in cache (forward), or the pointwise pass and then the {@code dG·Uᵀ} GEMM (backward),
- * so a step costs one hand-off, not one per operation. Row slices never share an output element.
+ * <p>Threads: a step is cut into chunks of two {@link Gemm#MR}-row slivers of the batch (fixed
+ * by the sizes, whatever the thread count); one chunk runs the recurrent GEMM of its rows and
+ * then the cell's pointwise pass over the same rows while they are in cache (forward), or the
+ * pointwise pass and then the {@code dG·Uᵀ} GEMM (backward), so a step costs one hand-off, not
+ * one per operation. Chunks never share an output element, so results are the same for every
+ * thread count.
  */
 final class SimdRnnRun {
     static final VectorSpecies<Float> S = Gemm.S;
@@ -46,7 +48,8 @@ final class SimdRnnRun {
     final float[] output, finalH, finalC;
     final float[] dOutput;
     final boolean goBackwards, zeroOutputForMask;
-    final int tasks;
+    /** Row chunks a step is cut into: fixed by the sizes alone, never by the thread count. */
+    final int chunks;
 
     /** The step the thread team is working on. */
     int step;
@@ -102,16 +105,16 @@ final class SimdRnnRun {
         }
         long stepFlops = 2L * batch * units * gateWidth;
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
-        tasks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.max(1, Math.min(be.team().size(), slivers / 2));
+        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.max(1, slivers / 2);
         cell = SimdCells.of(spec);
         forwardTask = i -> cell.forwardStep(this, step, rowStart(i), rowStart(i + 1));
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
     }
 
-    /** First batch row of task {@code i}: fixed slices of whole MR-row slivers. */
+    /** First batch row of chunk {@code i}: whole MR-row slivers, two per chunk. */
     private int rowStart(int i) {
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
-        return Math.min(batch, (int) ((long) slivers * i / tasks) * Gemm.MR);
+        return Math.min(batch, (int) ((long) slivers * i / chunks) * Gemm.MR);
     }
 
     // ------------------------------------------------------------------ walks
@@ -122,7 +125,7 @@ final class SimdRnnRun {
         loadInitialStates();
         for (int s = 0; s < time; s++) {
             step = s;
-            be.team().run(tasks, forwardTask);
+            be.team().run(chunks, forwardTask);
         }
     }
 
@@ -132,7 +135,7 @@ final class SimdRnnRun {
         loadFinalStateGradients();
         for (int s = time - 1; s >= 0; s--) {
             step = s;
-            be.team().run(tasks, backwardTask);
+            be.team().run(chunks, backwardTask);
         }
         storeInitialStateGradients();
         cell.recurrentGradients(this);

@@ -1,37 +1,47 @@
 package io.rnn4j.simd;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A fixed team of worker threads that runs task {@code i} of {@code n} on thread {@code i}.
- * Work is split by the caller into fixed partitions (never stolen), so which thread computes which
- * element is decided by the sizes alone and results are bit-for-bit reproducible; the simd kernels
- * go further and compute every element with the same operation order whatever the partition.
+ * A fixed team of worker threads that runs the chunks of a job. The caller cuts the job into
+ * chunks whose boundaries depend only on the problem sizes; the calling thread and the workers
+ * then claim chunks in turn. Every element the simd kernels compute is computed with the same
+ * operation order whichever thread runs its chunk, and no sum crosses chunks, so results are
+ * bit-for-bit reproducible while a descheduled thread (these machines are shared) only delays
+ * the one chunk it holds instead of half the job.
  *
  * <p>Workers spin briefly before parking, since a recurrent layer hands out work every few
  * hundred microseconds. If the team is already busy (a call from another thread, or a nested
- * call), the tasks run one after another on the calling thread.
+ * call), the chunks run one after another on the calling thread.
  */
 final class Threads implements AutoCloseable {
     /** System property with the number of threads (default: available processors). */
     static final String PROPERTY = "rnn4j.threads";
 
     private static final int SPINS = 1 << 12;
+    private static final int IDX_BITS = 20;
+    private static final long IDX_MASK = (1L << IDX_BITS) - 1;
+    /** Most chunks one job may have. */
+    static final int MAX_CHUNKS = (int) IDX_MASK;
 
-    /** One task of a partitioned job. */
+    /** One chunk of a job. */
     @FunctionalInterface
     interface Task {
-        void run(int index);
+        void run(int chunk);
     }
 
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** The job being run: generation (24 bits), chunk count (20 bits), next unclaimed chunk (20 bits). */
+    private final AtomicLong ctl = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private volatile Task task;
     private volatile Throwable failure;
     private volatile boolean shutdown;
+    private long generation;
 
     Threads(int size) {
         if (size < 1) {
@@ -66,13 +76,13 @@ final class Threads implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs {@code body.run(i)} for {@code i} in {@code [0, tasks)}, task 0 on the calling thread. */
-    void run(int tasks, Task body) {
-        if (tasks > size()) {
-            throw new IllegalArgumentException("simd backend: " + tasks + " tasks for " + size() + " threads");
+    /** Runs {@code body.run(c)} once for every chunk {@code c} in {@code [0, chunks)}, on any thread. */
+    void run(int chunks, Task body) {
+        if (chunks > MAX_CHUNKS) {
+            throw new IllegalArgumentException("simd backend: " + chunks + " chunks, at most " + MAX_CHUNKS);
         }
-        if (tasks <= 1 || !lock.tryLock()) {
-            for (int i = 0; i < tasks; i++) {
+        if (chunks <= 1 || workers.length == 0 || !lock.tryLock()) {
+            for (int i = 0; i < chunks; i++) {
                 body.run(i);
             }
             return;
@@ -80,27 +90,26 @@ final class Threads implements AutoCloseable {
         try {
             failure = null;
             task = body;
-            pending.set(tasks - 1);
-            for (int i = 0; i < tasks - 1; i++) {
-                workers[i].submit();
+            done.set(0);
+            generation = (generation + 1) & 0xFFFFFF;
+            long job = (generation << (2 * IDX_BITS)) | ((long) chunks << IDX_BITS);
+            ctl.set(job);
+            for (Worker w : workers) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
+                }
             }
-            Throwable mine = null;
-            try {
-                body.run(0);
-            } catch (Throwable t) {
-                mine = t;
-            }
+            work(job);
             int spins = 0;
-            while (pending.get() != 0) {
+            while (done.get() != chunks) {
                 if (++spins < SPINS) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
                 }
             }
-            Throwable other = failure;
-            if (mine != null || other != null) {
-                Throwable t = mine != null ? mine : other;
+            Throwable t = failure;
+            if (t != null) {
                 if (t instanceof RuntimeException re) {
                     throw re;
                 }
@@ -115,6 +124,32 @@ final class Threads implements AutoCloseable {
         }
     }
 
+    /** Claims and runs chunks of {@code job} (its ctl value at publication) until none are left. */
+    private void work(long job) {
+        long gen = job >>> (2 * IDX_BITS);
+        while (true) {
+            long v = ctl.get();
+            if (v >>> (2 * IDX_BITS) != gen) {
+                return;
+            }
+            int idx = (int) (v & IDX_MASK);
+            int chunks = (int) ((v >>> IDX_BITS) & IDX_MASK);
+            if (idx >= chunks) {
+                return;
+            }
+            if (ctl.compareAndSet(v, v + 1)) {
+                // A claimed chunk is not done, so the caller is still in this job: task is its task.
+                try {
+                    task.run(idx);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         shutdown = true;
@@ -124,43 +159,39 @@ final class Threads implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int index;
-        private volatile int generation;
-        private int seen;
+        volatile boolean parked;
 
         Worker(int index) {
             super("rnn4j-simd-" + index);
-            this.index = index;
             setDaemon(true);
         }
 
-        void submit() {
-            generation = generation + 1;
-            LockSupport.unpark(this);
+        /** True if ctl holds a job with unclaimed chunks. */
+        private boolean pending(long v) {
+            return (v & IDX_MASK) < ((v >>> IDX_BITS) & IDX_MASK);
         }
 
         @Override
         public void run() {
             while (!shutdown) {
                 int spins = 0;
-                while (generation == seen && !shutdown) {
+                long v;
+                while (!pending(v = ctl.get()) && !shutdown) {
                     if (++spins < SPINS) {
                         Thread.onSpinWait();
                     } else {
-                        LockSupport.park(this);
+                        parked = true;
+                        if (!pending(ctl.get())) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        spins = 0;
                     }
                 }
                 if (shutdown) {
                     return;
                 }
-                seen = generation;
-                try {
-                    task.run(index);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    pending.decrementAndGet();
-                }
+                work(v);
             }
         }
     }
