@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code c / max(global norm, c)}) and {@code clipvalue} (each element clipped to {@code [-c, c]}).
  */
 public abstract class Optimizer {
-    private final double learningRate;
+    private double learningRate;
     private final LearningRateSchedule schedule;
     private Double clipnorm;
     private Double globalClipnorm;
@@ -95,6 +95,25 @@ public abstract class Optimizer {
     /** Number of updates applied so far (Keras {@code iterations}). */
     public long iterations() {
         return iterations;
+    }
+
+    /**
+     * Sets a constant learning rate (Keras {@code optimizer.learning_rate = lr}), e.g. from a
+     * callback; an optimizer driven by a schedule refuses.
+     */
+    public void setLearningRate(double lr) {
+        if (schedule != null) {
+            throw new IllegalStateException(type() + ": the learning rate follows a " + schedule.type() + " schedule");
+        }
+        if (!(lr >= 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException(type() + ": learning rate must be finite and >= 0, got " + lr);
+        }
+        this.learningRate = lr;
+    }
+
+    /** True when the learning rate follows a schedule. */
+    public boolean hasSchedule() {
+        return schedule != null;
     }
 
     /** The learning rate the next update will use. */

@@ -64,6 +64,24 @@ class RecurrentModelTest {
         assertTrue(m.summary().contains("l1 (LSTM)") && m.summary().contains("(None, None, 5)"), m.summary());
     }
 
+    @Test
+    void bidirectionalModelTrainsAndRoundTrips() throws Exception {
+        Random r = new Random(11);
+        int n = 8, t = 6, f = 2;
+        Tensor x = B.fromArray(random(r, n * t * f), n, t, f);
+        Tensor y = B.fromArray(random(r, n * t), n, t, 1);
+        Sequential m = new Sequential("bi").onBackend(B).add(Input.of(Input.NONE, f))
+                .add(new io.rnn4j.layer.Bidirectional(new Gru(3).seed(4).returnSequences(true), "sum").name("bi_gru"))
+                .add(new Dense("bi_d", 1, Activation.LINEAR, true, 5L));
+        m.compile(new Adam(0.01), new MeanSquaredError());
+        History h = m.fit(x, y, new FitOptions().epochs(5).batchSize(4).seed(2).verbose(0));
+        assertTrue(h.last("loss") < h.get("loss").get(0), h.toString());
+        Path file = dir.resolve("bi.rnn4j");
+        m.save(file);
+        assertArrayEquals(m.predict(x).toArray(), Sequential.load(file, B).predict(x).toArray(), 0f);
+        assertTrue(m.summary().contains("bi_gru (Bidirectional)") && m.summary().contains("(None, None, 3)"), m.summary());
+    }
+
     private static Sequential seqModel(String name, int f) {
         return new Sequential(name).onBackend(B).add(Input.of(Input.NONE, f))
                 .add(new SimpleRnn(4).seed(5).returnSequences(true).name(name + "_rnn"))

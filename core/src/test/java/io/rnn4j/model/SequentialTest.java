@@ -205,6 +205,26 @@ class SequentialTest {
     }
 
     @Test
+    void reduceLrOnPlateauCutsTheLearningRateAfterPatienceEpochs() {
+        Sequential m = tiny("rlr", 1);
+        m.compile(new Sgd(0.4), new MeanSquaredError());
+        ReduceLROnPlateau cb = new ReduceLROnPlateau("loss", 0.5, 2, Mode.AUTO, 0.0, 1, 0.06);
+        cb.onTrainBegin(m);
+        double[] losses = {1.0, 0.9, 0.95, 0.92, 0.91, 0.93, 0.94, 0.99, 0.98, 0.97, 0.96};
+        double[] lrs = new double[losses.length];
+        for (int e = 0; e < losses.length; e++) {
+            cb.onEpochEnd(m, e, Map.of("loss", losses[e]));
+            lrs[e] = m.optimizer().currentLearningRate();
+        }
+        // no improvement after epoch 1: epochs 2, 3 wait -> 0.2. Keras's cooldown of 1 resets the wait at
+        // epoch 4 but counts that epoch again, so epochs 4, 5 -> 0.1; 6, 7 -> 0.05 raised to min_lr 0.06
+        assertArrayEquals(new double[] {0.4, 0.4, 0.4, 0.2, 0.2, 0.1, 0.1, 0.06, 0.06, 0.06, 0.06}, lrs, 1e-12);
+        Sequential sch = tiny("rlr2", 1);
+        sch.compile(new Sgd(new io.rnn4j.optim.ExponentialDecay(0.1, 10, 0.5), 0.0, false), new MeanSquaredError());
+        assertThrows(IllegalStateException.class, () -> cb.onTrainBegin(sch));
+    }
+
+    @Test
     void validationSplitTakesTheLastSamplesAndReportsPlainLines() {
         Random r = new Random(9);
         int n = 20, in = 2;
