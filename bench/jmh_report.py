@@ -41,6 +41,15 @@ def to_ms(score, unit):
     return score * {"ns/op": 1e-6, "us/op": 1e-3, "ms/op": 1.0, "s/op": 1e3}[unit]
 
 
+def error(e):
+    """JMH writes the error as a number, or as the string "NaN" when there were too few iterations."""
+    try:
+        e = float(e)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if e != e else e
+
+
 def load(paths):
     rows = []
     for p in paths:
@@ -51,7 +60,7 @@ def load(paths):
                     "bench": r["benchmark"].split(".")[-2],
                     "params": r.get("params", {}),
                     "ms": to_ms(m["score"], m["scoreUnit"]),
-                    "err_ms": to_ms(m["scoreError"], m["scoreUnit"]) if m["scoreError"] == m["scoreError"] else 0.0,
+                    "err_ms": to_ms(error(m["scoreError"]), m["scoreUnit"]),
                 })
     return rows
 

@@ -9,9 +9,9 @@ public final class NoVectorApiMain {
     }
 
     public static void main(String[] args) {
+        System.out.println("auto: " + Backends.get("auto").name()); // logs why simd was skipped
         BackendProvider.Availability a = new SimdBackendProvider().availability();
         System.out.println("availability: " + a.usable() + " " + a.reason());
-        System.out.println("auto: " + Backends.get("auto").name());
         try {
             Backends.get("simd");
             System.out.println("named: no failure");

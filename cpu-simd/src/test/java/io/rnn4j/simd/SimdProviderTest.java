@@ -39,6 +39,9 @@ class SimdProviderTest {
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains("availability: false " + SimdBackendProvider.HOW_TO_ENABLE), out);
         assertTrue(out.contains("auto: java"), out);
+        String skipped = "rnn4j: backend 'simd' skipped: " + SimdBackendProvider.HOW_TO_ENABLE;
+        assertEquals(out.indexOf(skipped), out.lastIndexOf(skipped), "logged once: " + out);
+        assertTrue(out.contains(skipped), out);
         assertTrue(out.contains("named: rnn4j: backend 'simd' is not usable: " + SimdBackendProvider.HOW_TO_ENABLE), out);
     }
 }
