@@ -171,6 +171,24 @@ final class Gemm {
         }
     }
 
+    /**
+     * The unpacked path ({@code m < MR}) on the calling thread. A column range of B and C is just
+     * an offset in row-major storage, and every output element is computed the same way whatever
+     * range it is in (ranges that start at multiples of 128 columns keep even the loop shape), so
+     * callers may split n across threads without changing any result.
+     */
+    void gemvSerial(boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
+                    float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(m, n, beta, c, offC, ldc);
+            return;
+        }
+        small(false, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
     // ------------------------------------------------------------------ partitioning
 
     @FunctionalInterface

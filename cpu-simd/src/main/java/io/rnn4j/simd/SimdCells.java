@@ -44,6 +44,21 @@ final class SimdCells {
             q.packBackward(0, q.gates);
         }
 
+        /** Gate blocks {@code [0, n)} of the step's first recurrent product {@code h·U}. */
+        int forwardBlocks(SimdRnnRun q) {
+            return q.gates;
+        }
+
+        /** The gradient buffer whose step rows multiply Uᵀ at the end of a backward step. */
+        float[] backwardGradient(SimdRnnRun q) {
+            return q.ws.dGates;
+        }
+
+        /** Gate blocks {@code [0, n)} of that product. */
+        int backwardBlocks(SimdRnnRun q) {
+            return q.gates;
+        }
+
         abstract void forwardStep(SimdRnnRun q, int s, int b0, int b1);
 
         abstract void backwardStep(SimdRnnRun q, int s, int b0, int b1);
@@ -111,6 +126,60 @@ final class SimdCells {
         }
     }
 
+    // Backward rows are chains of these tiny loops rather than one loop per cell: a long loop of
+    // vector code is one C1 cannot compile ("out of virtual registers"), and a method C1 cannot
+    // compile may never be promoted to C2, leaving it on the Vector API's boxing fallback.
+
+    /** {@code out = (a * b) * c} over {@code n}. */
+    static void mul3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int oo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m))
+                    .mul(FloatVector.fromArray(S, c, co + j, m)).intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code acc = acc + (a * b) * c} over {@code n}. */
+    static void addMul3(float[] acc, int acco, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, acc, acco + j, m)
+                    .add(FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m))
+                            .mul(FloatVector.fromArray(S, c, co + j, m)))
+                    .intoArray(acc, acco + j, m);
+        }
+    }
+
+    /** {@code acc = acc + a * b} over {@code n}. */
+    static void addMul(float[] acc, int acco, float[] a, int ao, float[] b, int bo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, acc, acco + j, m)
+                    .add(FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m)))
+                    .intoArray(acc, acco + j, m);
+        }
+    }
+
+    /** {@code out = (a * (b - c)) * d} over {@code n}. */
+    static void mulDiff3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] d, int dof, float[] out, int oo, int n) {
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m)
+                    .mul(FloatVector.fromArray(S, b, bo + j, m).sub(FloatVector.fromArray(S, c, co + j, m)))
+                    .mul(FloatVector.fromArray(S, d, dof + j, m)).intoArray(out, oo + j, m);
+        }
+    }
+
+    /** {@code out = (a * (1 - z)) * d} over {@code n}. */
+    static void mulOneMinus3(float[] a, int ao, float[] z, int zo, float[] d, int dof, float[] out, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int j = 0; j < n; j += VL) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, a, ao + j, m).mul(one.sub(FloatVector.fromArray(S, z, zo + j, m)))
+                    .mul(FloatVector.fromArray(S, d, dof + j, m)).intoArray(out, oo + j, m);
+        }
+    }
+
     /** {@code out = a + r * h} over {@code n}. */
     static void addProduct(float[] a, int ao, float[] r, int ro, float[] h, int ho, float[] out, int oo, int n) {
         for (int j = 0; j < n; j += VL) {
@@ -175,19 +244,14 @@ final class SimdCells {
                 q.gatherNewStateGradient(s, b);
                 int p = q.row(b, t) * n;
                 int r = b * n;
-                simpleBackwardRow(act, g, p, n, dhNew, dh, r, dG);
+                int db = b * 5 * n;
+                derivative(act, g, p, q.ws.derivatives, db, n);
+                mul(dhNew, r, q.ws.derivatives, db, dG, p, n);
+                java.util.Arrays.fill(dh, r, r + n, 0f); // h reaches h' only through h U
             }
             q.recurrentBackward(dG, t, 0, 1, b0, b1);
         }
 
-        /** One row of the SimpleRNN backward pointwise pass. */
-        private static void simpleBackwardRow(Activation act, float[] g, int p, int n, float[] dhNew, float[] dh, int r, float[] dG) {
-            for (int j = 0; j < n; j += VL) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector.fromArray(S, dhNew, r + j, m).mul(derivative(act, FloatVector.fromArray(S, g, p + j, m))).intoArray(dG, p + j, m);
-                FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches h' only through h U
-            }
-        }
     }
 
     // ------------------------------------------------------------------ LSTM
@@ -241,29 +305,23 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                lstmBackwardRow(act, rec, g, p, n, actC, cPrev, st, dhNew, dc, dh, r, dG);
+                float[] dv = q.ws.derivatives;
+                int db = b * 5 * n;
+                derivative(rec, g, p, dv, db, 2 * n);                 // s'(i), s'(f)
+                derivative(act, g, p + 2 * n, dv, db + 2 * n, n);     // a'(c)
+                derivative(rec, g, p + 3 * n, dv, db + 3 * n, n);     // s'(o)
+                derivative(act, actC, st, dv, db + 4 * n, n);         // a'(c') from a(c')
+                addMul3(dc, r, dhNew, r, g, p + 3 * n, dv, db + 4 * n, n);     // dc' total = dc + dh o a'(c')
+                mul3(dhNew, r, actC, st, dv, db + 3 * n, dG, p + 3 * n, n);   // dz_o = dh a(c') s'(o)
+                mul3(dc, r, g, p + 2 * n, dv, db, dG, p, n);                  // dz_i = dc' g s'(i)
+                mul3(dc, r, cPrev, st, dv, db + n, dG, p + n, n);             // dz_f = dc' c s'(f)
+                mul3(dc, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);          // dz_c = dc' i a'(g)
+                mul(dc, r, g, p + n, dc, r, n);                               // dc = dc' f
+                java.util.Arrays.fill(dh, r, r + n, 0f); // h reaches the step only through h U
             }
             q.recurrentBackward(dG, t, 0, 4, b0, b1);
         }
 
-        /** One row of the LSTM backward pointwise pass (its own method so C2 inlines every vector op in it). */
-        private static void lstmBackwardRow(Activation act, Activation rec, float[] g, int p, int n, float[] actC,
-                                            float[] cPrev, int st, float[] dhNew, float[] dc, float[] dh, int r, float[] dG) {
-            for (int j = 0; j < n; j += VL) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector i = FloatVector.fromArray(S, g, p + j, m), f = FloatVector.fromArray(S, g, p + n + j, m);
-                FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j, m), o = FloatVector.fromArray(S, g, p + 3 * n + j, m);
-                FloatVector ac = FloatVector.fromArray(S, actC, st + j, m);
-                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
-                FloatVector dcTotal = FloatVector.fromArray(S, dc, r + j, m).add(dhj.mul(o).mul(derivative(act, ac)));
-                dcTotal.mul(c).mul(derivative(rec, i)).intoArray(dG, p + j, m);
-                dcTotal.mul(FloatVector.fromArray(S, cPrev, st + j, m)).mul(derivative(rec, f)).intoArray(dG, p + n + j, m);
-                dcTotal.mul(i).mul(derivative(act, c)).intoArray(dG, p + 2 * n + j, m);
-                dhj.mul(ac).mul(derivative(rec, o)).intoArray(dG, p + 3 * n + j, m);
-                dcTotal.mul(f).intoArray(dc, r + j, m);
-                FloatVector.zero(S).intoArray(dh, r + j, m); // h reaches the step only through h U
-            }
-        }
     }
 
     // ------------------------------------------------------------------ GRU, reset_after
@@ -275,6 +333,11 @@ final class SimdCells {
     static final class GruResetAfter extends Cell {
         GruResetAfter(RnnSpec spec) {
             super(spec);
+        }
+
+        @Override
+        float[] backwardGradient(SimdRnnRun q) {
+            return q.ws.dRecurrentGates;
         }
 
         @Override
@@ -322,7 +385,16 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                gruBackwardRow(act, rec, g, p, n, hPrev, aux, st, dhNew, dh, r, dG, dGr);
+                float[] dv = q.ws.derivatives;
+                int db = b * 5 * n;
+                derivative(rec, g, p, dv, db, 2 * n);                 // s'(z), s'(r)
+                derivative(act, g, p + 2 * n, dv, db + 2 * n, n);     // a'(hh)
+                mulDiff3(dhNew, r, hPrev, st, g, p + 2 * n, dv, db, dG, p, n);      // dz = dh (h - hh) s'(z)
+                mulOneMinus3(dhNew, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);    // dhh = dh (1 - z) a'(hh)
+                mul3(dG, p + 2 * n, aux, st, dv, db + n, dG, p + n, n);           // dr = dhh hp_h s'(r)
+                System.arraycopy(dG, p, dGr, p, 2 * n);                            // recurrent side: dz, dr
+                mul(dG, p + 2 * n, g, p + n, dGr, p + 2 * n, n);                   // and dhh r
+                mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
             }
             q.recurrentBackward(dGr, t, 0, 3, b0, b1);
         }
@@ -336,25 +408,6 @@ final class SimdCells {
             }
         }
 
-        /** One row of the GRU (reset_after) backward pointwise pass. */
-        private static void gruBackwardRow(Activation act, Activation rec, float[] g, int p, int n, float[] hPrev,
-                                           float[] aux, int st, float[] dhNew, float[] dh, int r, float[] dG, float[] dGr) {
-            for (int j = 0; j < n; j += VL) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector z = FloatVector.fromArray(S, g, p + j, m), rr = FloatVector.fromArray(S, g, p + n + j, m), cand = FloatVector.fromArray(S, g, p + 2 * n + j, m);
-                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
-                FloatVector dz = dhj.mul(FloatVector.fromArray(S, hPrev, st + j, m).sub(cand)).mul(derivative(rec, z));
-                FloatVector dCand = dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand));
-                FloatVector dr = dCand.mul(FloatVector.fromArray(S, aux, st + j, m)).mul(derivative(rec, rr));
-                dz.intoArray(dG, p + j, m);
-                dr.intoArray(dG, p + n + j, m);
-                dCand.intoArray(dG, p + 2 * n + j, m);
-                dz.intoArray(dGr, p + j, m);
-                dr.intoArray(dGr, p + n + j, m);
-                dCand.mul(rr).intoArray(dGr, p + 2 * n + j, m);
-                dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
-            }
-        }
     }
 
     // ------------------------------------------------------------------ GRU, reset_before
@@ -367,6 +420,16 @@ final class SimdCells {
     static final class GruResetBefore extends Cell {
         GruResetBefore(RnnSpec spec) {
             super(spec);
+        }
+
+        @Override
+        int forwardBlocks(SimdRnnRun q) {
+            return 2;
+        }
+
+        @Override
+        int backwardBlocks(SimdRnnRun q) {
+            return 2;
         }
 
         @Override
@@ -423,6 +486,7 @@ final class SimdCells {
             float[] g = q.ws.gates, dG = q.ws.dGates, hPrev = q.ws.hPrev;
             float[] dh = q.ws.dh, dhNew = q.ws.dhNew, dRh = q.ws.stepScratch;
             float[] rdm = q.recurrentDropMask;
+            float[] dv = q.ws.derivatives;
             // Phase 1: update gate and candidate.
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
@@ -434,7 +498,12 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                gruBeforePhase1Row(act, rec, g, p, n, hPrev, st, dhNew, dh, r, dG);
+                int db = b * 5 * n;
+                derivative(rec, g, p, dv, db, 2 * n);                 // s'(z), s'(r)
+                derivative(act, g, p + 2 * n, dv, db + 2 * n, n);     // a'(hh)
+                mulDiff3(dhNew, r, hPrev, st, g, p + 2 * n, dv, db, dG, p, n);      // dz = dh (h - hh) s'(z)
+                mulOneMinus3(dhNew, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);    // dhh = dh (1 - z) a'(hh)
+                mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
             }
             // d(r * h_h) = dG_h · U_hᵀ for this task's rows
             if (b1 > b0) {
@@ -451,7 +520,16 @@ final class SimdCells {
                 int st = row * n;
                 int r = b * n;
                 int mo = b * gw + 2 * n;
-                gruBeforePhase2Row(rec, g, p, n, hPrev, st, dRh, dh, r, rdm, mo, dG);
+                int db = b * 5 * n;
+                if (rdm == null) {
+                    mul3(dRh, r, hPrev, st, dv, db + n, dG, p + n, n);             // dr = d(rh) h s'(r)
+                    addMul(dh, r, dRh, r, g, p + n, n);                            // dh += d(rh) r
+                } else {
+                    mul(hPrev, st, rdm, mo, dv, db + 4 * n, n);                    // h m_h, in the spare slot
+                    mul3(dRh, r, dv, db + 4 * n, dv, db + n, dG, p + n, n);
+                    mul(g, p + n, rdm, mo, dv, db + 4 * n, n);                     // r m_h
+                    addMul(dh, r, dRh, r, dv, db + 4 * n, n);
+                }
             }
             q.recurrentBackward(dG, t, 0, 2, b0, b1);
         }
@@ -467,36 +545,6 @@ final class SimdCells {
             }
         }
 
-        /** Backward phase 1 of one row: update gate and candidate gradients, dh's direct path. */
-        private static void gruBeforePhase1Row(Activation act, Activation rec, float[] g, int p, int n, float[] hPrev,
-                                               int st, float[] dhNew, float[] dh, int r, float[] dG) {
-            for (int j = 0; j < n; j += VL) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector z = FloatVector.fromArray(S, g, p + j, m), cand = FloatVector.fromArray(S, g, p + 2 * n + j, m);
-                FloatVector dhj = FloatVector.fromArray(S, dhNew, r + j, m);
-                dhj.mul(FloatVector.fromArray(S, hPrev, st + j, m).sub(cand)).mul(derivative(rec, z)).intoArray(dG, p + j, m);
-                dhj.mul(FloatVector.broadcast(S, 1f).sub(z)).mul(derivative(act, cand)).intoArray(dG, p + 2 * n + j, m);
-                dhj.mul(z).intoArray(dh, r + j, m); // the direct path z * h
-            }
-        }
 
-        /** Backward phase 2 of one row: reset gate gradient and h's path through {@code r * h}. */
-        private static void gruBeforePhase2Row(Activation rec, float[] g, int p, int n, float[] hPrev, int st,
-                                               float[] dRh, float[] dh, int r, float[] rdm, int mo, float[] dG) {
-            for (int j = 0; j < n; j += VL) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector rr = FloatVector.fromArray(S, g, p + n + j, m);
-                FloatVector drh = FloatVector.fromArray(S, dRh, r + j, m);
-                FloatVector hm = FloatVector.fromArray(S, hPrev, st + j, m);
-                FloatVector rm = rr;
-                if (rdm != null) {
-                    FloatVector md = FloatVector.fromArray(S, rdm, mo + j, m);
-                    hm = hm.mul(md);
-                    rm = rr.mul(md);
-                }
-                drh.mul(hm).mul(derivative(rec, rr)).intoArray(dG, p + n + j, m);
-                FloatVector.fromArray(S, dh, r + j, m).add(drh.mul(rm)).intoArray(dh, r + j, m);
-            }
-        }
     }
 }

@@ -51,6 +51,20 @@ final class SimdRnnRun {
     /** Row chunks a step is cut into: fixed by the sizes alone, never by the thread count. */
     final int chunks;
 
+    /**
+     * Batch below {@link Gemm#MR} with several threads: the step's recurrent GEMV is split by
+     * output columns across the team before the (serial) pointwise pass, since a single row
+     * leaves no rows to split. Sizes alone decide it, and the split changes no result.
+     */
+    private final boolean gemvColumns;
+    /** Column chunks of the forward and backward GEMVs (128 and 16 columns: the loops' widths). */
+    private final int gemvForwardChunks, gemvBackwardChunks;
+    private final Threads.Task gemvForwardTask;
+    private final Threads.Task gemvBackwardTask;
+    private static final int GEMV_FORWARD_WIDTH = 128;
+    private static final int GEMV_BACKWARD_WIDTH = 16;
+    private static final long PARALLEL_GEMV_FLOPS = 1L << 18;
+
     /** The step the thread team is working on. */
     int step;
     private final SimdCells.Cell cell;
@@ -109,6 +123,28 @@ final class SimdRnnRun {
         cell = SimdCells.of(spec);
         forwardTask = i -> cell.forwardStep(this, step, rowStart(i), rowStart(i + 1));
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
+        gemvColumns = batch < Gemm.MR && recurrentDropMask == null && be.team().size() > 1
+                && stepFlops >= PARALLEL_GEMV_FLOPS;
+        int fwdCols = cell.forwardBlocks(this) * units;
+        gemvForwardChunks = (fwdCols + GEMV_FORWARD_WIDTH - 1) / GEMV_FORWARD_WIDTH;
+        gemvBackwardChunks = (units + GEMV_BACKWARD_WIDTH - 1) / GEMV_BACKWARD_WIDTH;
+        gemvForwardTask = i -> {
+            int c0 = i * GEMV_FORWARD_WIDTH, c1 = Math.min(fwdCols, c0 + GEMV_FORWARD_WIDTH);
+            int t = timeIndex(step);
+            gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
+                    recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
+        };
+        if (b != null) {
+            ws.ensureBackwardBuffers();
+        }
+        float[] dGrad = b == null ? null : cell.backwardGradient(this);
+        int bwdK = cell.backwardBlocks(this) * units;
+        gemvBackwardTask = i -> {
+            int c0 = i * GEMV_BACKWARD_WIDTH, c1 = Math.min(units, c0 + GEMV_BACKWARD_WIDTH);
+            int t = timeIndex(step);
+            gemm.gemvSerial(true, batch, c1 - c0, bwdK, 1f, dGrad, t * gateWidth, time * gateWidth,
+                    recurrentKernel, c0 * gateWidth, gateWidth, 1f, ws.dh, c0, units);
+        };
     }
 
     /** First batch row of chunk {@code i}: whole MR-row slivers, two per chunk. */
@@ -125,6 +161,9 @@ final class SimdRnnRun {
         loadInitialStates();
         for (int s = 0; s < time; s++) {
             step = s;
+            if (gemvColumns) {
+                be.team().run(gemvForwardChunks, gemvForwardTask);
+            }
             be.team().run(chunks, forwardTask);
         }
     }
@@ -136,6 +175,9 @@ final class SimdRnnRun {
         for (int s = time - 1; s >= 0; s--) {
             step = s;
             be.team().run(chunks, backwardTask);
+            if (gemvColumns) {
+                be.team().run(gemvBackwardChunks, gemvBackwardTask);
+            }
         }
         storeInitialStateGradients();
         cell.recurrentGradients(this);
@@ -278,8 +320,8 @@ final class SimdRnnRun {
      */
     void recurrentProduct(int t, int k0, int k1, int b0, int b1) {
         int m = b1 - b0;
-        if (m <= 0) {
-            return;
+        if (m <= 0 || gemvColumns) {
+            return; // with gemvColumns the step's product was computed column-parallel before the step
         }
         if (recurrentDropMask == null) {
             gemm.gemmSerial(m, 1f, ws.hPrev, (b0 * time + t) * units, time * units, ws.forwardPack(k0, k1),
@@ -370,8 +412,8 @@ final class SimdRnnRun {
     /** Rows {@code [b0, b1)}: {@code dh += sum_k (dG_k(t)·U_kᵀ) * recurrentDropMask_k} on the packed Uᵀ. */
     void recurrentBackward(float[] dG, int t, int k0, int k1, int b0, int b1) {
         int m = b1 - b0;
-        if (m <= 0) {
-            return;
+        if (m <= 0 || gemvColumns) {
+            return; // with gemvColumns the product runs column-parallel after the step
         }
         int ld = time * gateWidth;
         if (recurrentDropMask == null) {

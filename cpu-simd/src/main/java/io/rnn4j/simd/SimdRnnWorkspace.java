@@ -47,6 +47,8 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     float[] dRecurrentGates;
     float[] dh;
     float[] dc;
+    /** {@code (B, 5H)}: activation derivatives of the current step's row, from the stored outputs. */
+    float[] derivatives;
     /** {@code (B, H)}: the whole gradient of the current step's new state h. */
     float[] dhNew;
     float[] dOutputCarry;
@@ -103,6 +105,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         dh = new float[batch * h];
         dc = new float[batch * h];
         dhNew = new float[batch * h];
+        derivatives = new float[batch * 5 * h];
         dOutputCarry = new float[batch * h];
     }
 

@@ -119,6 +119,37 @@ final class VectorMath {
     }
 
     /**
+     * {@code out[oo:oo+n] = f'(x)} from {@code y[yo:yo+n] = f(x)}, as array loops for the same
+     * reason as {@link #apply(Activation, float[], int, float[], int, int)}.
+     */
+    static void derivative(Activation f, float[] y, int yo, float[] out, int oo, int n) {
+        switch (f) {
+            case LINEAR -> java.util.Arrays.fill(out, oo, oo + n, 1f);
+            case TANH -> {
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                for (int i = 0; i < n; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+                    one.sub(v.mul(v)).intoArray(out, oo + i, m);
+                }
+            }
+            case SIGMOID -> {
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                for (int i = 0; i < n; i += VL) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+                    v.mul(one.sub(v)).intoArray(out, oo + i, m);
+                }
+            }
+            case HARD_SIGMOID, RELU -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = io.rnn4j.backend.java.JavaBackend.derivative(f, y[yo + i]);
+                }
+            }
+        }
+    }
+
+    /**
      * {@code y[yo:yo+n] = f(x[xo:xo+n])} ({@code y} may be {@code x}); the tail runs through the same
      * vector code under a mask. Kernels call activations only through these array loops: each
      * vector function then has one or two call sites, inside a loop C2 compiles as a whole, so it

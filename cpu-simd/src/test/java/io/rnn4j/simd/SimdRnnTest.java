@@ -42,6 +42,10 @@ class SimdRnnTest {
                         .seed(seed++).build());
                 cases.add(RnnCase.builder(cell, 37, 4, 19, units).resetAfter(resetAfter).mask(0.7, true)
                         .goBackwards().initialStates().dropout(0.2).recurrentDropout(0.3).seed(seed++).build());
+                // batch 1, units large enough that the step's GEMV is split by columns across threads
+                int wide = cell == CellType.SIMPLE_RNN ? 370 : cell == CellType.LSTM ? 200 : 210;
+                cases.add(RnnCase.builder(cell, 1, 4, 19, wide).resetAfter(resetAfter).mask(0.7, true)
+                        .initialStates().dropout(0.2).seed(seed++).build());
             }
         }
         return cases;
