@@ -100,8 +100,6 @@ public class Rnn implements Layer {
     private boolean haveTrainingForward;
     private boolean lastFused;
     private RnnForwardArgs lastArgs;
-    private Tensor lastX;
-    private Tensor lastMask;
 
     /** An {@code RNN} layer over {@code cell}. */
     public Rnn(Cell cell) {
@@ -389,8 +387,6 @@ public class Rnn implements Layer {
         if (training) {
             haveTrainingForward = true;
             lastFused = fused;
-            lastX = x;
-            lastMask = mask;
         }
         int o = cell.outputSize();
         Tensor out;
