@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <p>Rows: {@code row(b, t) = b*T + t} in every {@code (B*T, F)} buffer (see
  * {@link JavaRnnWorkspace}); step {@code s} reads time index {@code t = goBackwards ? T-1-s : s}.
  * All host arrays are fetched (and so ownership-checked) in the constructor, before anything is
- * written.
+ * written. Each forward piece sits next to its adjoint.
  */
 final class RnnRun {
     final JavaBackend be;
@@ -144,7 +144,7 @@ final class RnnRun {
         return s + 1 < time ? row(b, timeIndex(s + 1)) * units : b * units;
     }
 
-    // ------------------------------------------------------------------ forward, sequence level
+    // ------------------------------------------------------------------ states at both ends of the walk
 
     /** Puts the initial states into the h_prev (and c_prev) rows of step 0. */
     void loadInitialStates() {
@@ -168,6 +168,33 @@ final class RnnRun {
         }
     }
 
+    /** Writes dInitialH / dInitialC (overwritten) from the gradients left after step 0. */
+    void storeInitialStateGradients() {
+        if (bwd.dInitialH() != null) {
+            System.arraycopy(dh, 0, (float[]) bwd.dInitialH().storage(), 0, batch * units);
+        }
+        if (bwd.dInitialC() != null) {
+            System.arraycopy(dc, 0, (float[]) bwd.dInitialC().storage(), 0, batch * units);
+        }
+    }
+
+    /** Starts the reverse walk: dh = dFinalH, dc = dFinalC (or zeros), no carried output gradient. */
+    void loadFinalStateGradients() {
+        copyOrZero(bwd.dFinalH(), dh);
+        copyOrZero(bwd.dFinalC(), dc);
+        Arrays.fill(dOutputCarry, 0f);
+    }
+
+    private void copyOrZero(Tensor src, float[] dst) {
+        if (src == null) {
+            Arrays.fill(dst, 0f);
+        } else {
+            System.arraycopy((float[]) src.storage(), 0, dst, 0, dst.length);
+        }
+    }
+
+    // ------------------------------------------------------------------ input side: one GEMM over all timesteps, forward and backward
+
     /**
      * The input projection of every timestep: {@code gates = x·W} as one GEMM over the
      * {@code (B*T, I)} view, or with input dropout one GEMM per gate block {@code k} on
@@ -187,6 +214,49 @@ final class RnnRun {
         }
     }
 
+    /**
+     * The input side after the walk: {@code dW += Xᵀ·dG} and {@code dx = dG·Wᵀ}, one GEMM each
+     * over all timesteps; with input dropout one per gate block, {@code dW_k += (x*m_k)ᵀ·dG_k} and
+     * {@code dx = sum_k (dG_k·W_kᵀ) * m_k}.
+     */
+    void inputGradients() {
+        int rows = batch * time;
+        Tensor dG = ws.dGates;
+        if (dropMask == null) {
+            be.gemm(true, false, inputSize, gateWidth, rows, 1f, fwd.x(), 0, inputSize,
+                    dG, 0, gateWidth, 1f, bwd.dKernel(), 0, gateWidth);
+            if (bwd.dx() != null) {
+                be.gemm(false, true, rows, inputSize, gateWidth, 1f, dG, 0, gateWidth,
+                        fwd.kernel(), 0, gateWidth, 0f, bwd.dx(), 0, inputSize);
+            }
+            return;
+        }
+        for (int k = 0; k < gates; k++) {
+            droppedInput(k);
+            be.gemm(true, false, inputSize, units, rows, 1f, ws.sequenceScratch(), 0, inputSize,
+                    dG, k * units, gateWidth, 1f, bwd.dKernel(), k * units, gateWidth);
+        }
+        if (bwd.dx() == null) {
+            return;
+        }
+        float[] dx = (float[]) bwd.dx().storage();
+        float[] scratch = (float[]) ws.sequenceScratch().storage();
+        Arrays.fill(dx, 0, rows * inputSize, 0f);
+        for (int k = 0; k < gates; k++) {
+            be.gemm(false, true, rows, inputSize, units, 1f, dG, k * units, gateWidth,
+                    fwd.kernel(), k * units, gateWidth, 0f, ws.sequenceScratch(), 0, inputSize);
+            for (int b = 0; b < batch; b++) {
+                int m = b * gates * inputSize + k * inputSize;
+                for (int t = 0; t < time; t++) {
+                    int r = row(b, t) * inputSize;
+                    for (int i = 0; i < inputSize; i++) {
+                        dx[r + i] += scratch[r + i] * dropMask[m + i];
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code sequenceScratch (B*T, I) = x * dropMask_k}, the mask row of b broadcast over time. */
     private void droppedInput(int k) {
         float[] x = (float[]) fwd.x().storage();
@@ -201,6 +271,8 @@ final class RnnRun {
             }
         }
     }
+
+    // ------------------------------------------------------------------ recurrent side: per-step GEMMs, then dU over all timesteps
 
     /**
      * {@code recurrent[:, blocks k0..k1) = (h_prev(t) * recurrentDropMask_k) · U_k}: one GEMM on the
@@ -223,84 +295,6 @@ final class RnnRun {
             }
             be.gemm(false, false, batch, units, units, 1f, ws.stepScratch, 0, units,
                     fwd.recurrentKernel(), k * units, gateWidth, 0f, ws.recurrent, k * units, gateWidth);
-        }
-    }
-
-    /**
-     * A masked row: states carried unchanged into the next step, output the previous step's
-     * output (zeros at step 0) or zeros with {@code zeroOutputForMask}.
-     */
-    void carryMasked(int s, int b, int t) {
-        int src = row(b, t) * units;
-        int dst = nextStateOffset(s, b);
-        System.arraycopy(hPrev, src, nextH(s), dst, units);
-        if (cPrev != null) {
-            System.arraycopy(cPrev, src, nextC(s), dst, units);
-        }
-        int out = (b * time + s) * units;
-        if (zeroOutputForMask || s == 0) {
-            Arrays.fill(output, out, out + units, 0f);
-        } else {
-            System.arraycopy(output, out - units, output, out, units);
-        }
-    }
-
-    /** A kept row's output is its new state h. */
-    void emitOutput(int s, int b, float[] h, int hOffset) {
-        System.arraycopy(h, hOffset, output, (b * time + s) * units, units);
-    }
-
-    // ------------------------------------------------------------------ backward, sequence level
-
-    /** Starts the reverse walk: dh = dFinalH, dc = dFinalC (or zeros), no carried output gradient. */
-    void loadFinalStateGradients() {
-        copyOrZero(bwd.dFinalH(), dh);
-        copyOrZero(bwd.dFinalC(), dc);
-        Arrays.fill(dOutputCarry, 0f);
-    }
-
-    private void copyOrZero(Tensor src, float[] dst) {
-        if (src == null) {
-            Arrays.fill(dst, 0f);
-        } else {
-            System.arraycopy((float[]) src.storage(), 0, dst, 0, dst.length);
-        }
-    }
-
-    /**
-     * For a kept row of step {@code s}: {@code dhNew[b] = dh[b] + dOutput[b, s] + carry[b]}, the
-     * whole gradient of the new state h (the step's output is that h); the carry is consumed.
-     */
-    void gatherNewStateGradient(int s, int b) {
-        int o = b * units;
-        int d = (b * time + s) * units;
-        for (int j = 0; j < units; j++) {
-            float g = dh[o + j] + dOutputCarry[o + j];
-            if (dOutput != null) {
-                g += dOutput[d + j];
-            }
-            dhNew[o + j] = g;
-            dOutputCarry[o + j] = 0f;
-        }
-    }
-
-    /**
-     * For a masked row of step {@code s}: no gate gradient; dh and dc pass unchanged to the
-     * carried states; the output's gradient goes to the previous step's output (which it copied),
-     * unless the output was zeros.
-     */
-    void passMasked(int s, int b, int t) {
-        int g = row(b, t) * gateWidth;
-        Arrays.fill(dGates, g, g + gateWidth, 0f);
-        if (dRecurrentGates != null) {
-            Arrays.fill(dRecurrentGates, g, g + gateWidth, 0f);
-        }
-        if (!zeroOutputForMask && dOutput != null) {
-            int o = b * units;
-            int d = (b * time + s) * units;
-            for (int j = 0; j < units; j++) {
-                dOutputCarry[o + j] += dOutput[d + j];
-            }
         }
     }
 
@@ -354,48 +348,70 @@ final class RnnRun {
         }
     }
 
+    // ------------------------------------------------------------------ per row: outputs and masking
+
+    /** A kept row's output is its new state h. */
+    void emitOutput(int s, int b, float[] h, int hOffset) {
+        System.arraycopy(h, hOffset, output, (b * time + s) * units, units);
+    }
+
     /**
-     * The input side after the walk: {@code dW += Xᵀ·dG} and {@code dx = dG·Wᵀ}, one GEMM each
-     * over all timesteps; with input dropout one per gate block, {@code dW_k += (x*m_k)ᵀ·dG_k} and
-     * {@code dx = sum_k (dG_k·W_kᵀ) * m_k}.
+     * For a kept row of step {@code s}: {@code dhNew[b] = dh[b] + dOutput[b, s] + carry[b]}, the
+     * whole gradient of the new state h (the step's output is that h); the carry is consumed.
      */
-    void inputGradients() {
-        int rows = batch * time;
-        Tensor dG = ws.dGates;
-        if (dropMask == null) {
-            be.gemm(true, false, inputSize, gateWidth, rows, 1f, fwd.x(), 0, inputSize,
-                    dG, 0, gateWidth, 1f, bwd.dKernel(), 0, gateWidth);
-            if (bwd.dx() != null) {
-                be.gemm(false, true, rows, inputSize, gateWidth, 1f, dG, 0, gateWidth,
-                        fwd.kernel(), 0, gateWidth, 0f, bwd.dx(), 0, inputSize);
+    void gatherNewStateGradient(int s, int b) {
+        int o = b * units;
+        int d = (b * time + s) * units;
+        for (int j = 0; j < units; j++) {
+            float g = dh[o + j] + dOutputCarry[o + j];
+            if (dOutput != null) {
+                g += dOutput[d + j];
             }
-            return;
+            dhNew[o + j] = g;
+            dOutputCarry[o + j] = 0f;
         }
-        for (int k = 0; k < gates; k++) {
-            droppedInput(k);
-            be.gemm(true, false, inputSize, units, rows, 1f, ws.sequenceScratch(), 0, inputSize,
-                    dG, k * units, gateWidth, 1f, bwd.dKernel(), k * units, gateWidth);
+    }
+
+    /**
+     * A masked row: states carried unchanged into the next step, output the previous step's
+     * output (zeros at step 0) or zeros with {@code zeroOutputForMask}.
+     */
+    void carryMasked(int s, int b, int t) {
+        int src = row(b, t) * units;
+        int dst = nextStateOffset(s, b);
+        System.arraycopy(hPrev, src, nextH(s), dst, units);
+        if (cPrev != null) {
+            System.arraycopy(cPrev, src, nextC(s), dst, units);
         }
-        if (bwd.dx() == null) {
-            return;
+        int out = (b * time + s) * units;
+        if (zeroOutputForMask || s == 0) {
+            Arrays.fill(output, out, out + units, 0f);
+        } else {
+            System.arraycopy(output, out - units, output, out, units);
         }
-        float[] dx = (float[]) bwd.dx().storage();
-        float[] scratch = (float[]) ws.sequenceScratch().storage();
-        Arrays.fill(dx, 0, rows * inputSize, 0f);
-        for (int k = 0; k < gates; k++) {
-            be.gemm(false, true, rows, inputSize, units, 1f, dG, k * units, gateWidth,
-                    fwd.kernel(), k * units, gateWidth, 0f, ws.sequenceScratch(), 0, inputSize);
-            for (int b = 0; b < batch; b++) {
-                int m = b * gates * inputSize + k * inputSize;
-                for (int t = 0; t < time; t++) {
-                    int r = row(b, t) * inputSize;
-                    for (int i = 0; i < inputSize; i++) {
-                        dx[r + i] += scratch[r + i] * dropMask[m + i];
-                    }
-                }
+    }
+
+    /**
+     * For a masked row of step {@code s}: no gate gradient; dh and dc pass unchanged to the
+     * carried states; the output's gradient goes to the previous step's output (which it copied),
+     * unless the output was zeros.
+     */
+    void passMasked(int s, int b, int t) {
+        int g = row(b, t) * gateWidth;
+        Arrays.fill(dGates, g, g + gateWidth, 0f);
+        if (dRecurrentGates != null) {
+            Arrays.fill(dRecurrentGates, g, g + gateWidth, 0f);
+        }
+        if (!zeroOutputForMask && dOutput != null) {
+            int o = b * units;
+            int d = (b * time + s) * units;
+            for (int j = 0; j < units; j++) {
+                dOutputCarry[o + j] += dOutput[d + j];
             }
         }
     }
+
+    // ------------------------------------------------------------------ bias
 
     /** {@code dBias[offset + c] += sum over all rows of dG[:, c]}, accumulated in double. */
     void biasGradient(float[] dG, int offset) {
@@ -409,16 +425,6 @@ final class RnnRun {
         }
         for (int c = 0; c < gateWidth; c++) {
             db[offset + c] += (float) acc[c];
-        }
-    }
-
-    /** Writes dInitialH / dInitialC (overwritten) from the gradients left after step 0. */
-    void storeInitialStateGradients() {
-        if (bwd.dInitialH() != null) {
-            System.arraycopy(dh, 0, (float[]) bwd.dInitialH().storage(), 0, batch * units);
-        }
-        if (bwd.dInitialC() != null) {
-            System.arraycopy(dc, 0, (float[]) bwd.dInitialC().storage(), 0, batch * units);
         }
     }
 }
