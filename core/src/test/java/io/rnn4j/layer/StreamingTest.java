@@ -13,6 +13,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Streaming (rnnTimeStep) equals running the whole sequence, keeps state, and does not allocate once warm. */
 class StreamingTest {
@@ -115,6 +117,43 @@ class StreamingTest {
                 l.timeStep(x);
             }
             assertEquals(before, be.created, (fused ? "fused" : "recorded") + " path allocated tensors while streaming");
+        }
+    }
+
+    /**
+     * The shape checks every fused call (so every streamed step) runs allocate nothing once warm:
+     * arrays and messages are made only for a failure. Counted with the JVM's per-thread
+     * allocation counter, not timed.
+     */
+    @Test
+    void shapeChecksOfAStepAllocateNothing() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(), "no allocation counter");
+        Backend be = Backends.get("java");
+        for (Rnn l : new Rnn[] {new Lstm(5).seed(1), new Gru(5).seed(2)}) {
+            l.build(be, new int[] {-1, 4});
+            io.rnn4j.cell.KerasCell kc = (io.rnn4j.cell.KerasCell) l.cell();
+            io.rnn4j.backend.RnnSpec spec = kc.fusedSpec();
+            List<Parameter> ps = l.parameters();
+            boolean lstm = spec.states() == 2;
+            io.rnn4j.backend.RnnForwardArgs args = new io.rnn4j.backend.RnnForwardArgs(be.zeros(2, 1, 4),
+                    ps.get(0).value(), ps.get(1).value(), ps.get(2).value(), be.zeros(2, 5), lstm ? be.zeros(2, 5) : null,
+                    be.zeros(2, 1), null, null, false, false, false, be.zeros(2, 1, 5), be.zeros(2, 5),
+                    lstm ? be.zeros(2, 5) : null);
+            Tensor out = args.output();
+            boolean ok = true;
+            for (int i = 0; i < 20_000; i++) {
+                args.validate(spec);
+                ok &= out.hasShape(2, 1, 5) && args.finalH().hasShape(2, 5);
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1_000; i++) {
+                args.validate(spec);
+                ok &= out.hasShape(2, 1, 5) && args.finalH().hasShape(2, 5);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(ok);
+            assertEquals(0, allocated, l.name() + ": 1000 passing shape checks allocated " + allocated + " bytes");
         }
     }
 
