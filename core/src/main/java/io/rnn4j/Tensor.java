@@ -106,6 +106,16 @@ public final class Tensor implements AutoCloseable {
         return Arrays.equals(shape, expected);
     }
 
+    /** {@link #hasShape(int...)} for a matrix, without a varargs array (checks run on every streamed step). */
+    public boolean hasShape(int d0, int d1) {
+        return shape.length == 2 && shape[0] == d0 && shape[1] == d1;
+    }
+
+    /** {@link #hasShape(int...)} for a sequence tensor, without a varargs array. */
+    public boolean hasShape(int d0, int d1, int d2) {
+        return shape.length == 3 && shape[0] == d0 && shape[1] == d1 && shape[2] == d2;
+    }
+
     /**
      * The backend storage (a {@code float[]} for host backends). Backend SPI; throws if the
      * tensor (or the tensor it is a view of) was closed.

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,9 @@ class TensorTest {
     void reshapeSharesStorageAndChecksSize() {
         Tensor t = java.fromArray(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor v = t.reshape(3, 2);
+        assertTrue(t.hasShape(2, 3) && t.hasShape(new int[] {2, 3}) && v.hasShape(3, 2));
+        assertFalse(t.hasShape(3, 2) || t.hasShape(2, 3, 1) || t.hasShape(2) || t.reshape(1, 2, 3).hasShape(2, 3));
+        assertTrue(t.reshape(1, 2, 3).hasShape(1, 2, 3) && !t.reshape(1, 2, 3).hasShape(1, 3, 2));
         java.fill(v, 7f);
         assertArrayEquals(new float[] {7, 7, 7, 7, 7, 7}, t.toArray());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.reshape(4, 2));

@@ -35,10 +35,10 @@ public record RnnBackwardArgs(Tensor dOutput, Tensor dFinalH, Tensor dFinalC,
         } else if (dFinalC != null || dInitialC != null) {
             throw new IllegalArgumentException("rnnBackward: dFinalC/dInitialC given for " + spec.cell() + ", which has one state");
         }
-        RnnArgChecks.shape("dKernel", dKernel, spec.kernelShape());
-        RnnArgChecks.shape("dRecurrentKernel", dRecurrentKernel, spec.recurrentKernelShape());
+        RnnArgChecks.shape("dKernel", dKernel, spec.inputSize(), spec.gateWidth());
+        RnnArgChecks.shape("dRecurrentKernel", dRecurrentKernel, h, spec.gateWidth());
         if (spec.useBias()) {
-            RnnArgChecks.shape("dBias", dBias, spec.biasShape());
+            RnnArgChecks.bias("dBias", dBias, spec);
         } else if (dBias != null) {
             throw new IllegalArgumentException("rnnBackward: dBias given but spec has useBias=false");
         }

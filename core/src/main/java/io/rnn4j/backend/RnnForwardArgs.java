@@ -57,10 +57,10 @@ public record RnnForwardArgs(Tensor x, Tensor kernel, Tensor recurrentKernel, Te
         if (b == 0 || t == 0) {
             throw new IllegalArgumentException("rnnForward: empty batch or zero time steps: x " + java.util.Arrays.toString(x.shape()));
         }
-        RnnArgChecks.shape("kernel", kernel, spec.kernelShape());
-        RnnArgChecks.shape("recurrentKernel", recurrentKernel, spec.recurrentKernelShape());
+        RnnArgChecks.shape("kernel", kernel, spec.inputSize(), gw);
+        RnnArgChecks.shape("recurrentKernel", recurrentKernel, h, gw);
         if (spec.useBias()) {
-            RnnArgChecks.shape("bias", bias, spec.biasShape());
+            RnnArgChecks.bias("bias", bias, spec);
         } else if (bias != null) {
             throw new IllegalArgumentException("rnnForward: bias given but spec has useBias=false");
         }

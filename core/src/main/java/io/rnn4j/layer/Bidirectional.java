@@ -57,7 +57,6 @@ public final class Bidirectional implements Layer {
     private String name;
     private Tensor lastY;
     private Tensor lastYRev;
-    private int lastTime;
 
     /** Wraps {@code layer} (its cell must be rebuildable from a config, as in Keras) with merge mode concat. */
     public Bidirectional(Rnn layer) {
@@ -210,7 +209,6 @@ public final class Bidirectional implements Layer {
         }
         lastY = y;
         lastYRev = yRev;
-        lastTime = x.dim(1);
         Tensor out;
         switch (mergeMode) {
             case CONCAT -> {

@@ -100,8 +100,6 @@ public class Rnn implements Layer {
     private boolean haveTrainingForward;
     private boolean lastFused;
     private RnnForwardArgs lastArgs;
-    private Tensor lastX;
-    private Tensor lastMask;
 
     /** An {@code RNN} layer over {@code cell}. */
     public Rnn(Cell cell) {
@@ -389,8 +387,6 @@ public class Rnn implements Layer {
         if (training) {
             haveTrainingForward = true;
             lastFused = fused;
-            lastX = x;
-            lastMask = mask;
         }
         int o = cell.outputSize();
         Tensor out;
@@ -639,16 +635,15 @@ public class Rnn implements Layer {
         if (x == null) {
             throw new IllegalArgumentException(name() + ": input must not be null");
         }
-        String want = "(batch, time, " + (cell.inputSize() > 0 ? cell.inputSize() : "features") + ")";
         if (x.rank() != 3) {
-            throw new IllegalArgumentException(name() + ": expects input " + want + ", got " + Arrays.toString(x.shape()));
+            throw new IllegalArgumentException(name() + ": expects input " + wantedInput() + ", got " + Arrays.toString(x.shape()));
         }
         if (x.dim(0) == 0 || x.dim(1) == 0 || x.dim(2) == 0) {
             throw new IllegalArgumentException(name() + ": empty batch, zero time steps or zero features: expects input "
-                    + want + " with every dimension positive, got " + Arrays.toString(x.shape()));
+                    + wantedInput() + " with every dimension positive, got " + Arrays.toString(x.shape()));
         }
         if (cell.isBuilt() && x.dim(2) != cell.inputSize()) {
-            throw new IllegalArgumentException(name() + ": expects input " + want + ", got " + Arrays.toString(x.shape()));
+            throw new IllegalArgumentException(name() + ": expects input " + wantedInput() + ", got " + Arrays.toString(x.shape()));
         }
         if (isBuilt() && x.backend() != backend) {
             throw new IllegalArgumentException(name() + ": built on backend '" + backend.name() + "', got an input on '"
@@ -657,6 +652,11 @@ public class Rnn implements Layer {
         if (checkNumerics && !Double.isFinite(x.backend().sum(x))) {
             throw new IllegalArgumentException(name() + ": input " + Arrays.toString(x.shape()) + " holds NaN or infinity");
         }
+    }
+
+    /** The input shape for error messages (built only when a check fails: checks run on every streamed step). */
+    private String wantedInput() {
+        return "(batch, time, " + (cell.inputSize() > 0 ? cell.inputSize() : "features") + ")";
     }
 
     private void checkMask(Tensor mask, int b, int time) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -260,6 +261,29 @@ class SequentialTest {
             results[k] = model.predict(x).toArray();
         }
         assertArrayEquals(results[0], results[1]);
+    }
+
+    /** The batches follow a permutation drawn from the seed: another seed trains differently, no shuffle ignores it. */
+    @Test
+    void shuffleOrderFollowsTheSeed() {
+        Random r = new Random(11);
+        int n = 24, in = 3;
+        Tensor x = B.fromArray(random(r, n * in), n, in);
+        Tensor y = B.fromArray(random(r, n), n, 1);
+        float[] inOrder = trainAndPredict(x, y, new FitOptions().epochs(2).batchSize(5).shuffle(false).verbose(0));
+        float[] seed77 = trainAndPredict(x, y, new FitOptions().epochs(2).batchSize(5).seed(77).verbose(0));
+        float[] seed78 = trainAndPredict(x, y, new FitOptions().epochs(2).batchSize(5).seed(78).verbose(0));
+        assertFalse(Arrays.equals(seed77, seed78), "the batch order must depend on the seed");
+        assertFalse(Arrays.equals(inOrder, seed77), "shuffle(true) must change the batch order");
+        assertArrayEquals(inOrder, trainAndPredict(x, y, new FitOptions().epochs(2).batchSize(5).shuffle(false).seed(78).verbose(0)),
+                "without shuffle the seed changes nothing");
+    }
+
+    private static float[] trainAndPredict(Tensor x, Tensor y, FitOptions options) {
+        Sequential model = tiny("order", x.dim(1));
+        model.compile(new Adam(0.01), new MeanSquaredError());
+        model.fit(x, y, options);
+        return model.predict(x).toArray();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.rnn4j.backend.java;
 
-import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.RnnSpec;
 
 import static io.rnn4j.backend.java.JavaBackend.apply;
@@ -13,12 +12,9 @@ import static io.rnn4j.backend.java.JavaBackend.derivative;
  * it (forward and backward alike); {@code r * (h * m_h)} is kept per step for {@code dU_h}.
  */
 final class GruResetBeforeKernel extends CellKernel {
-    private final Activation act;
-    private final Activation rec;
 
     GruResetBeforeKernel(RnnSpec spec) {
-        this.act = spec.activation();
-        this.rec = spec.recurrentActivation();
+        super(spec);
     }
 
     @Override
@@ -44,24 +40,40 @@ final class GruResetBeforeKernel extends CellKernel {
         q.be.gemm(false, false, q.batch, n, n, 1f, q.ws.gruAux, t * n, q.time * n,
                 q.fwd.recurrentKernel(), 2 * n, gw, 0f, q.ws.recurrent, 2 * n, gw);
         // Pass 2: candidate and new state.
-        for (int b = 0; b < q.batch; b++) {
-            if (!q.keep(b, t)) {
-                q.carryMasked(s, b, t);
-                continue;
-            }
-            int row = q.row(b, t);
-            int p = row * gw;
-            int r = b * gw;
-            int st = row * n;
-            float[] hNext = q.nextH(s);
-            int d = q.nextStateOffset(s, b);
-            for (int j = 0; j < n; j++) {
-                float z = g[p + j];
-                float cand = apply(act, g[p + 2 * n + j] + hu[r + 2 * n + j] + (bias == null ? 0f : bias[2 * n + j]));
-                g[p + 2 * n + j] = cand;
-                hNext[d + j] = z * hPrev[st + j] + (1f - z) * cand;
-            }
-            q.emitOutput(s, b, hNext, d);
+        forwardRows(q, s, t);
+    }
+
+    /** Pass 2 of {@link #forwardStep}: the candidate from {@code (r h) U_h}, and the new state. */
+    @Override
+    void forwardRow(RnnRun q, int s, int b, int row, float[] hNext, int d) {
+        int n = q.units, gw = q.gateWidth;
+        float[] g = q.gateBuf, hu = q.recurrent, bias = q.bias, hPrev = q.hPrev;
+        int p = row * gw;
+        int r = b * gw;
+        int st = row * n;
+        for (int j = 0; j < n; j++) {
+            float z = g[p + j];
+            float cand = apply(act, g[p + 2 * n + j] + hu[r + 2 * n + j] + (bias == null ? 0f : bias[2 * n + j]));
+            g[p + 2 * n + j] = cand;
+            hNext[d + j] = z * hPrev[st + j] + (1f - z) * cand;
+        }
+    }
+
+    /** Phase 1 of {@link #backwardStep}: update gate and candidate, and h's direct path. */
+    @Override
+    void backwardRow(RnnRun q, int b, int row) {
+        int n = q.units, gw = q.gateWidth;
+        float[] g = q.gateBuf, dG = q.dGates, hPrev = q.hPrev;
+        float[] dh = q.dh, dhNew = q.dhNew;
+        int p = row * gw;
+        int st = row * n;
+        int r = b * n;
+        for (int j = 0; j < n; j++) {
+            float z = g[p + j], cand = g[p + 2 * n + j];
+            float dhj = dhNew[r + j];
+            dG[p + j] = dhj * (hPrev[st + j] - cand) * derivative(rec, z);
+            dG[p + 2 * n + j] = dhj * (1f - z) * derivative(act, cand);
+            dh[r + j] = dhj * z; // the direct path z * h
         }
     }
 
@@ -70,26 +82,9 @@ final class GruResetBeforeKernel extends CellKernel {
         int t = q.timeIndex(s);
         int n = q.units, gw = q.gateWidth;
         float[] g = q.gateBuf, dG = q.dGates, hPrev = q.hPrev;
-        float[] dh = q.dh, dhNew = q.dhNew, dRh = q.stepScratch;
+        float[] dh = q.dh, dRh = q.stepScratch;
         // Phase 1: update gate and candidate.
-        for (int b = 0; b < q.batch; b++) {
-            if (!q.keep(b, t)) {
-                q.passMasked(s, b, t);
-                continue;
-            }
-            q.gatherNewStateGradient(s, b);
-            int row = q.row(b, t);
-            int p = row * gw;
-            int st = row * n;
-            int r = b * n;
-            for (int j = 0; j < n; j++) {
-                float z = g[p + j], cand = g[p + 2 * n + j];
-                float dhj = dhNew[r + j];
-                dG[p + j] = dhj * (hPrev[st + j] - cand) * derivative(rec, z);
-                dG[p + 2 * n + j] = dhj * (1f - z) * derivative(act, cand);
-                dh[r + j] = dhj * z; // the direct path z * h
-            }
-        }
+        backwardRows(q, s, t);
         // d(r * h_h) = dG_h · U_hᵀ
         q.be.gemm(false, true, q.batch, n, n, 1f, q.ws.dGates, t * gw + 2 * n, q.time * gw,
                 q.fwd.recurrentKernel(), 2 * n, gw, 0f, q.ws.stepScratch, 0, n);

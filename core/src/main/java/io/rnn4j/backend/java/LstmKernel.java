@@ -1,6 +1,5 @@
 package io.rnn4j.backend.java;
 
-import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.RnnSpec;
 
 import static io.rnn4j.backend.java.JavaBackend.apply;
@@ -11,79 +10,54 @@ import static io.rnn4j.backend.java.JavaBackend.derivative;
  * g = a(z_c); o = s(z_o); c' = f c + i g; h' = o a(c')}.
  */
 final class LstmKernel extends CellKernel {
-    private final Activation act;
-    private final Activation rec;
 
     LstmKernel(RnnSpec spec) {
-        this.act = spec.activation();
-        this.rec = spec.recurrentActivation();
+        super(spec);
     }
 
     @Override
-    void forwardStep(RnnRun q, int s) {
-        int t = q.timeIndex(s);
+    void forwardRow(RnnRun q, int s, int b, int row, float[] hNext, int d) {
         int n = q.units, gw = q.gateWidth;
-        q.recurrentProduct(t, 0, 4);
-        float[] g = q.gateBuf, hu = q.recurrent, bias = q.bias, cPrev = q.cPrev, actC = q.actC;
-        for (int b = 0; b < q.batch; b++) {
-            if (!q.keep(b, t)) {
-                q.carryMasked(s, b, t);
-                continue;
-            }
-            int row = q.row(b, t);
-            int p = row * gw;
-            int r = b * gw;
-            int st = row * n;
-            float[] hNext = q.nextH(s), cNext = q.nextC(s);
-            int d = q.nextStateOffset(s, b);
-            for (int j = 0; j < n; j++) {
-                float i = apply(rec, g[p + j] + hu[r + j] + (bias == null ? 0f : bias[j]));
-                float f = apply(rec, g[p + n + j] + hu[r + n + j] + (bias == null ? 0f : bias[n + j]));
-                float c = apply(act, g[p + 2 * n + j] + hu[r + 2 * n + j] + (bias == null ? 0f : bias[2 * n + j]));
-                float o = apply(rec, g[p + 3 * n + j] + hu[r + 3 * n + j] + (bias == null ? 0f : bias[3 * n + j]));
-                float cNew = f * cPrev[st + j] + i * c;
-                float ac = apply(act, cNew);
-                g[p + j] = i;
-                g[p + n + j] = f;
-                g[p + 2 * n + j] = c;
-                g[p + 3 * n + j] = o;
-                actC[st + j] = ac;
-                cNext[d + j] = cNew;
-                hNext[d + j] = o * ac;
-            }
-            q.emitOutput(s, b, hNext, d);
+        float[] g = q.gateBuf, hu = q.recurrent, bias = q.bias, cPrev = q.cPrev, actC = q.actC, cNext = q.nextC(s);
+        int p = row * gw;
+        int r = b * gw;
+        int st = row * n;
+        for (int j = 0; j < n; j++) {
+            float i = apply(rec, g[p + j] + hu[r + j] + (bias == null ? 0f : bias[j]));
+            float f = apply(rec, g[p + n + j] + hu[r + n + j] + (bias == null ? 0f : bias[n + j]));
+            float c = apply(act, g[p + 2 * n + j] + hu[r + 2 * n + j] + (bias == null ? 0f : bias[2 * n + j]));
+            float o = apply(rec, g[p + 3 * n + j] + hu[r + 3 * n + j] + (bias == null ? 0f : bias[3 * n + j]));
+            float cNew = f * cPrev[st + j] + i * c;
+            float ac = apply(act, cNew);
+            g[p + j] = i;
+            g[p + n + j] = f;
+            g[p + 2 * n + j] = c;
+            g[p + 3 * n + j] = o;
+            actC[st + j] = ac;
+            cNext[d + j] = cNew;
+            hNext[d + j] = o * ac;
         }
     }
 
     @Override
-    void backwardStep(RnnRun q, int s) {
-        int t = q.timeIndex(s);
+    void backwardRow(RnnRun q, int b, int row) {
         int n = q.units, gw = q.gateWidth;
         float[] g = q.gateBuf, dG = q.dGates, cPrev = q.cPrev, actC = q.actC;
         float[] dh = q.dh, dc = q.dc, dhNew = q.dhNew;
-        for (int b = 0; b < q.batch; b++) {
-            if (!q.keep(b, t)) {
-                q.passMasked(s, b, t);
-                continue;
-            }
-            q.gatherNewStateGradient(s, b);
-            int row = q.row(b, t);
-            int p = row * gw;
-            int st = row * n;
-            int r = b * n;
-            for (int j = 0; j < n; j++) {
-                float i = g[p + j], f = g[p + n + j], c = g[p + 2 * n + j], o = g[p + 3 * n + j];
-                float ac = actC[st + j];
-                float dhj = dhNew[r + j];
-                float dcTotal = dc[r + j] + dhj * o * derivative(act, ac);
-                dG[p + j] = dcTotal * c * derivative(rec, i);
-                dG[p + n + j] = dcTotal * cPrev[st + j] * derivative(rec, f);
-                dG[p + 2 * n + j] = dcTotal * i * derivative(act, c);
-                dG[p + 3 * n + j] = dhj * ac * derivative(rec, o);
-                dc[r + j] = dcTotal * f;
-                dh[r + j] = 0f; // h reaches the step only through h U
-            }
+        int p = row * gw;
+        int st = row * n;
+        int r = b * n;
+        for (int j = 0; j < n; j++) {
+            float i = g[p + j], f = g[p + n + j], c = g[p + 2 * n + j], o = g[p + 3 * n + j];
+            float ac = actC[st + j];
+            float dhj = dhNew[r + j];
+            float dcTotal = dc[r + j] + dhj * o * derivative(act, ac);
+            dG[p + j] = dcTotal * c * derivative(rec, i);
+            dG[p + n + j] = dcTotal * cPrev[st + j] * derivative(rec, f);
+            dG[p + 2 * n + j] = dcTotal * i * derivative(act, c);
+            dG[p + 3 * n + j] = dhj * ac * derivative(rec, o);
+            dc[r + j] = dcTotal * f;
+            dh[r + j] = 0f; // h reaches the step only through h U
         }
-        q.recurrentBackward(q.ws.dGates, t, 0, 4);
     }
 }
