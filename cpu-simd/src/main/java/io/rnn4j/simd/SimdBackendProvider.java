@@ -45,6 +45,8 @@ public final class SimdBackendProvider implements BackendProvider {
                 return Availability.unusable(HOW_TO_ENABLE);
             }
             return Availability.usable("Vector API present; " + SimdInfo.describe());
+        } catch (IllegalArgumentException badThreads) {
+            return Availability.unusable(badThreads.getMessage()); // a bad -Drnn4j.threads
         } catch (Throwable t) {
             return Availability.unusable(HOW_TO_ENABLE + " (" + t + ")");
         }

@@ -84,7 +84,15 @@ final class SimdCells {
 
     /** {@code out = (a + b) + bias} over {@code n} (bias may be null; out may alias a). */
     static void addBias(float[] a, int ao, float[] b, int bo, float[] bias, int biasOff, float[] out, int oo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector v = FloatVector.fromArray(S, a, ao + j).add(FloatVector.fromArray(S, b, bo + j));
+            if (bias != null) {
+                v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+            }
+            v.intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector v = FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, b, bo + j, m));
             if (bias != null) {
@@ -102,7 +110,11 @@ final class SimdCells {
             }
             return;
         }
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j).add(FloatVector.fromArray(S, bias, biasOff + j)).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, bias, biasOff + j, m)).intoArray(out, oo + j, m);
         }
@@ -111,7 +123,12 @@ final class SimdCells {
     /** {@code h' = z h + (1 - z) cand} (GRU state update). */
     static void gruUpdate(float[] z, int zo, float[] h, int ho, float[] cand, int co, float[] out, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector zv = FloatVector.fromArray(S, z, zo + j);
+            zv.mul(FloatVector.fromArray(S, h, ho + j)).add(one.sub(zv).mul(FloatVector.fromArray(S, cand, co + j))).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector zv = FloatVector.fromArray(S, z, zo + j, m);
             zv.mul(FloatVector.fromArray(S, h, ho + j, m)).add(one.sub(zv).mul(FloatVector.fromArray(S, cand, co + j, m))).intoArray(out, oo + j, m);
@@ -120,7 +137,11 @@ final class SimdCells {
 
     /** {@code out = a * b} over {@code n}. */
     static void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j).mul(FloatVector.fromArray(S, b, bo + j)).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m)).intoArray(out, oo + j, m);
         }
@@ -132,7 +153,12 @@ final class SimdCells {
 
     /** {@code out = (a * b) * c} over {@code n}. */
     static void mul3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] out, int oo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j).mul(FloatVector.fromArray(S, b, bo + j))
+                    .mul(FloatVector.fromArray(S, c, co + j)).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m))
                     .mul(FloatVector.fromArray(S, c, co + j, m)).intoArray(out, oo + j, m);
@@ -141,7 +167,14 @@ final class SimdCells {
 
     /** {@code acc = acc + (a * b) * c} over {@code n}. */
     static void addMul3(float[] acc, int acco, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, acc, acco + j)
+                    .add(FloatVector.fromArray(S, a, ao + j).mul(FloatVector.fromArray(S, b, bo + j))
+                            .mul(FloatVector.fromArray(S, c, co + j)))
+                    .intoArray(acc, acco + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, acc, acco + j, m)
                     .add(FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m))
@@ -152,7 +185,13 @@ final class SimdCells {
 
     /** {@code acc = acc + a * b} over {@code n}. */
     static void addMul(float[] acc, int acco, float[] a, int ao, float[] b, int bo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, acc, acco + j)
+                    .add(FloatVector.fromArray(S, a, ao + j).mul(FloatVector.fromArray(S, b, bo + j)))
+                    .intoArray(acc, acco + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, acc, acco + j, m)
                     .add(FloatVector.fromArray(S, a, ao + j, m).mul(FloatVector.fromArray(S, b, bo + j, m)))
@@ -162,7 +201,13 @@ final class SimdCells {
 
     /** {@code out = (a * (b - c)) * d} over {@code n}. */
     static void mulDiff3(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] d, int dof, float[] out, int oo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j)
+                    .mul(FloatVector.fromArray(S, b, bo + j).sub(FloatVector.fromArray(S, c, co + j)))
+                    .mul(FloatVector.fromArray(S, d, dof + j)).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m)
                     .mul(FloatVector.fromArray(S, b, bo + j, m).sub(FloatVector.fromArray(S, c, co + j, m)))
@@ -173,7 +218,12 @@ final class SimdCells {
     /** {@code out = (a * (1 - z)) * d} over {@code n}. */
     static void mulOneMinus3(float[] a, int ao, float[] z, int zo, float[] d, int dof, float[] out, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j).mul(one.sub(FloatVector.fromArray(S, z, zo + j)))
+                    .mul(FloatVector.fromArray(S, d, dof + j)).intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m).mul(one.sub(FloatVector.fromArray(S, z, zo + j, m)))
                     .mul(FloatVector.fromArray(S, d, dof + j, m)).intoArray(out, oo + j, m);
@@ -182,7 +232,13 @@ final class SimdCells {
 
     /** {@code out = a + r * h} over {@code n}. */
     static void addProduct(float[] a, int ao, float[] r, int ro, float[] h, int ho, float[] out, int oo, int n) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector.fromArray(S, a, ao + j)
+                    .add(FloatVector.fromArray(S, r, ro + j).mul(FloatVector.fromArray(S, h, ho + j)))
+                    .intoArray(out, oo + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector.fromArray(S, a, ao + j, m)
                     .add(FloatVector.fromArray(S, r, ro + j, m).mul(FloatVector.fromArray(S, h, ho + j, m)))
@@ -192,7 +248,14 @@ final class SimdCells {
 
     /** LSTM {@code c' = f c + i g} from the activated gates at {@code g[p..]} (i, f, g blocks of n). */
     static void lstmState(float[] g, int p, int n, float[] cPrev, int st, float[] cNext, int d) {
-        for (int j = 0; j < n; j += VL) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector i = FloatVector.fromArray(S, g, p + j);
+            FloatVector f = FloatVector.fromArray(S, g, p + n + j);
+            FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j);
+            f.mul(FloatVector.fromArray(S, cPrev, st + j)).add(i.mul(c)).intoArray(cNext, d + j);
+        }
+        if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector i = FloatVector.fromArray(S, g, p + j, m);
             FloatVector f = FloatVector.fromArray(S, g, p + n + j, m);
