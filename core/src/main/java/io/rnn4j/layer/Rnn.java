@@ -2,7 +2,6 @@ package io.rnn4j.layer;
 
 import io.rnn4j.Tensor;
 import io.rnn4j.backend.Backend;
-import io.rnn4j.backend.CellType;
 import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
@@ -95,6 +94,21 @@ public class Rnn implements Layer {
     // streaming buffers
     private Tensor streamOutputs;
     private Tensor streamLast;
+
+    // Streaming calls the fused kernels once per timestep, so what a call would otherwise rebuild
+    // is kept here (a warm step allocates no object at all, see timeStep):
+    /** The fused spec and weights: fixed once the cell is built (options freeze, weights are bound for good). */
+    private RnnSpec spec;
+    private Tensor kernel, recurrentKernel, bias;
+    /** The last single-step input and its {@code (batch, 1, features)} view (a view per call otherwise). */
+    private Tensor stepInput, stepView;
+    /**
+     * The fused arguments of the last streamed calls, reused while they name the same input,
+     * states and buffers (two: states and nextStates swap every call); a new batch size, input
+     * or buffer builds new ones.
+     */
+    private final RnnForwardArgs[] streamArgs = new RnnForwardArgs[2];
+    private int streamArgsNext;
 
     // the last training forward, for backward
     private boolean haveTrainingForward;
@@ -405,16 +419,49 @@ public class Rnn implements Layer {
 
     private RnnForwardArgs fusedForward(Tensor x, Tensor[] init, Tensor mask, Tensor dm, Tensor rdm, boolean training,
                                         RnnWorkspace ws, Tensor out, Tensor[] fin) {
-        KerasCell kc = (KerasCell) cell;
-        RnnSpec spec = kc.fusedSpec();
-        List<Parameter> ps = cell.parameters();
-        boolean lstm = kc.cellType() == CellType.LSTM;
-        RnnForwardArgs args = new RnnForwardArgs(x, ps.get(0).value(), ps.get(1).value(),
-                spec.useBias() ? ps.get(2).value() : null,
-                init == null ? null : init[0], lstm && init != null ? init[1] : null, mask, dm, rdm,
-                goBackwards, zeroOutputForMask, training, out, fin[0], lstm ? fin[1] : null);
+        RnnForwardArgs args = fusedArgs(x, init, mask, dm, rdm, training, out, fin);
         backend.rnnForward(spec, ws, args);
         return args;
+    }
+
+    private RnnForwardArgs fusedArgs(Tensor x, Tensor[] init, Tensor mask, Tensor dm, Tensor rdm, boolean training,
+                                     Tensor out, Tensor[] fin) {
+        bindFused();
+        boolean lstm = spec.states() == 2;
+        return new RnnForwardArgs(x, kernel, recurrentKernel, bias,
+                init == null ? null : init[0], lstm && init != null ? init[1] : null, mask, dm, rdm,
+                goBackwards, zeroOutputForMask, training, out, fin[0], lstm ? fin[1] : null);
+    }
+
+    /** Fetches the fused spec and weights once, after build (see the fields). */
+    private void bindFused() {
+        if (spec != null) {
+            return;
+        }
+        RnnSpec s = ((KerasCell) cell).fusedSpec();
+        List<Parameter> ps = cell.parameters();
+        kernel = ps.get(0).value();
+        recurrentKernel = ps.get(1).value();
+        bias = s.useBias() ? ps.get(2).value() : null;
+        spec = s;
+    }
+
+    /**
+     * The fused inference arguments of a streamed call: a kept one if it names exactly these
+     * tensors and the current options, else a new one that replaces the older kept one.
+     */
+    private RnnForwardArgs streamArgs(Tensor x, Tensor[] init, Tensor out, Tensor[] fin) {
+        for (RnnForwardArgs a : streamArgs) {
+            if (a != null && a.x() == x && a.initialH() == init[0] && a.finalH() == fin[0] && a.output() == out
+                    && (init.length == 1 || a.initialC() == init[1] && a.finalC() == fin[1])
+                    && a.goBackwards() == goBackwards && a.zeroOutputForMask() == zeroOutputForMask) {
+                return a;
+            }
+        }
+        RnnForwardArgs a = fusedArgs(x, init, null, null, null, false, out, fin);
+        streamArgs[streamArgsNext] = a;
+        streamArgsNext ^= 1;
+        return a;
     }
 
     // ------------------------------------------------------------------ backward
@@ -477,12 +524,11 @@ public class Rnn implements Layer {
         }
         haveTrainingForward = false;
         if (lastFused) {
-            KerasCell kc = (KerasCell) cell;
-            boolean lstm = kc.cellType() == CellType.LSTM;
+            boolean lstm = spec.states() == 2;
             List<Parameter> ps = cell.parameters();
             RnnBackwardArgs args = new RnnBackwardArgs(dOutputs, dFinal[0], lstm ? dFinal[1] : null, dx, dInit[0],
                     lstm ? dInit[1] : null, ps.get(0).grad(), ps.get(1).grad(), ps.size() > 2 ? ps.get(2).grad() : null);
-            backend.rnnBackward(kc.fusedSpec(), workspace, lastArgs, args);
+            backend.rnnBackward(spec, workspace, lastArgs, args);
         } else {
             runner.backward(dOutputs, dFinal, dx, dInit);
         }
@@ -544,7 +590,7 @@ public class Rnn implements Layer {
      */
     public Tensor timeStep(Tensor x) {
         boolean single = x != null && x.rank() == 2;
-        Tensor seq = single ? x.reshape(x.dim(0), 1, x.dim(1)) : x;
+        Tensor seq = single ? stepView(x) : x;
         checkSequence(seq);
         int b = seq.dim(0), time = seq.dim(1), in = seq.dim(2);
         if (states != null && states[0].dim(0) != b) {
@@ -567,7 +613,7 @@ public class Rnn implements Layer {
         }
         if (usesFusedKernels()) {
             streamWorkspace = workspaceFor(streamWorkspace, b, time);
-            fusedForward(seq, states, null, null, null, false, streamWorkspace, streamOutputs, nextStates);
+            backend.rnnForward(spec, streamWorkspace, streamArgs(seq, states, streamOutputs, nextStates));
         } else {
             if (streamRunner == null) {
                 streamRunner = new SequenceRunner(cell);
@@ -583,6 +629,15 @@ public class Rnn implements Layer {
             return streamLast;
         }
         return streamOutputs;
+    }
+
+    /** {@code x (batch, features)} viewed as a sequence of one step, the view kept while the same x is streamed. */
+    private Tensor stepView(Tensor x) {
+        if (x != stepInput) {
+            stepView = x.reshape(x.dim(0), 1, x.dim(1));
+            stepInput = x;
+        }
+        return stepView;
     }
 
     // ------------------------------------------------------------------ config
@@ -734,7 +789,8 @@ public class Rnn implements Layer {
         if (ws != null) {
             ws.close();
         }
-        return backend.rnnWorkspace(((KerasCell) cell).fusedSpec(), b, time);
+        bindFused();
+        return backend.rnnWorkspace(spec, b, time);
     }
 
     @Override

@@ -157,6 +157,17 @@ class StreamingTest {
         }
     }
 
+    /**
+     * Item 5 of issue 2: once warm, a streamed step of a built-in cell allocates no Java object at
+     * all (no tensor, no view, spec, list, argument record or per-call kernel object), so
+     * streaming inference makes no garbage. 2000 warm-up steps let C2 compile the step first.
+     */
+    @Test
+    void warmFusedTimeStepAllocatesZeroBytes() {
+        List<String> failures = StreamingAllocation.allocatingSteps(Backends.get("java"), 2_000, 1_000);
+        assertTrue(failures.isEmpty(), String.join("; ", failures));
+    }
+
     @Test
     void statefulCarriesStateAcrossCalls() {
         Backend be = Backends.get("java");

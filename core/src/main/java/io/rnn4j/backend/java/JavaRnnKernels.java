@@ -46,8 +46,8 @@ final class JavaRnnKernels {
         }
         a.validate(spec);
         JavaRnnWorkspace ws = checkWorkspace("rnnForward", spec, workspace, a);
-        RnnRun q = new RnnRun(backend, spec, ws, a, null);
-        CellKernel cell = CellKernel.of(spec);
+        RnnRun q = ws.run.bind(a, null);
+        CellKernel cell = ws.cellKernel;
         ws.lastTrainingForward = null; // the stored activations are about to change
         q.inputProjection();
         q.loadInitialStates();
@@ -76,8 +76,8 @@ final class JavaRnnKernels {
                     + " training forward pass on " + ws + " (inputs, weights, states, masks and options must be"
                     + " the same tensors)");
         }
-        RnnRun q = new RnnRun(backend, spec, ws, f, b);
-        CellKernel cell = CellKernel.of(spec);
+        RnnRun q = ws.run.bind(f, b);
+        CellKernel cell = ws.cellKernel;
         q.bindBackwardBuffers();
         q.loadFinalStateGradients();
         for (int s = q.time - 1; s >= 0; s--) {

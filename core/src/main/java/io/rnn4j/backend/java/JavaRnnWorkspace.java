@@ -56,6 +56,15 @@ final class JavaRnnWorkspace implements RnnWorkspace {
     /** {@code (B, H)}: gradient reaching a masked step's copied output, owed to the previous output. */
     Tensor dOutputCarry;
 
+    /**
+     * The cell's pointwise kernel and the run bound to this workspace's buffers: made once here,
+     * not per call, so a warm call of the kernels allocates nothing (streaming inference calls
+     * them once per timestep). Both depend only on the spec and the buffers, fixed for the
+     * workspace's life.
+     */
+    final CellKernel cellKernel;
+    final RnnRun run;
+
     /** The arguments of the last forward run with {@code training == true}, or null. */
     RnnForwardArgs lastTrainingForward;
     private boolean closed;
@@ -75,6 +84,8 @@ final class JavaRnnWorkspace implements RnnWorkspace {
         gruAux = spec.cell() == CellType.GRU ? owner.zeros(rows, h) : null;
         recurrent = owner.zeros(batch, spec.gateWidth());
         stepScratch = owner.zeros(batch, h);
+        cellKernel = CellKernel.of(spec);
+        run = new RnnRun(owner, this);
     }
 
     /** The dropout scratch, allocated on first use (before or after a time loop, never inside one). */
@@ -118,6 +129,7 @@ final class JavaRnnWorkspace implements RnnWorkspace {
     public void close() {
         closed = true;
         lastTrainingForward = null;
+        run.unbind();
     }
 
     @Override

@@ -15,62 +15,46 @@ import java.util.Arrays;
  *
  * <p>Rows: {@code row(b, t) = b*T + t} in every {@code (B*T, F)} buffer (see
  * {@link JavaRnnWorkspace}); step {@code s} reads time index {@code t = goBackwards ? T-1-s : s}.
- * All host arrays are fetched (and so ownership-checked) in the constructor, before anything is
- * written. Each forward piece sits next to its adjoint.
+ *
+ * <p>Each workspace owns one run, made with it and re-bound ({@link #bind}) to the arguments of
+ * every call, so that a call creates no object (streaming inference calls the kernels once per
+ * timestep). {@link #bind} fetches all host arrays (and so ownership-checks them) before anything
+ * is written. Each forward piece sits next to its adjoint.
  */
 final class RnnRun {
     final JavaBackend be;
     final RnnSpec spec;
     final JavaRnnWorkspace ws;
-    final RnnForwardArgs fwd;
     final int batch, time, inputSize, units, gates, gateWidth;
-
-    final float[] bias;              // null without bias
-    final float[] mask;              // (B, T) or null
-    final float[] dropMask;          // (B, G*I) or null
-    final float[] recurrentDropMask; // (B, G*H) or null
-    final float[] output;            // (B, T, H)
-    final float[] finalH;
-    final float[] finalC;            // LSTM
     final float[] gateBuf, hPrev, cPrev, actC, gruAux, recurrent, stepScratch;
-    final boolean goBackwards, zeroOutputForMask;
+
+    // the arguments of the current call, set by bind
+    RnnForwardArgs fwd;
+    float[] bias;              // null without bias
+    float[] mask;              // (B, T) or null
+    float[] dropMask;          // (B, G*I) or null
+    float[] recurrentDropMask; // (B, G*H) or null
+    float[] output;            // (B, T, H)
+    float[] finalH;
+    float[] finalC;            // LSTM
+    boolean goBackwards, zeroOutputForMask;
 
     // backward only
-    final RnnBackwardArgs bwd;
-    final float[] dOutput;           // (B, T, H) or null
+    RnnBackwardArgs bwd;
+    float[] dOutput;           // (B, T, H) or null
     float[] dGates, dRecurrentGates, dh, dc, dhNew, dOutputCarry;
 
-    RnnRun(JavaBackend be, RnnSpec spec, JavaRnnWorkspace ws, RnnForwardArgs a, RnnBackwardArgs b) {
+    /** The run of {@code ws}: binds the workspace's own buffers, which live as long as it. */
+    RnnRun(JavaBackend be, JavaRnnWorkspace ws) {
         this.be = be;
-        this.spec = spec;
+        this.spec = ws.spec;
         this.ws = ws;
-        this.fwd = a;
-        this.bwd = b;
-        batch = a.batch();
-        time = a.time();
+        batch = ws.batch;
+        time = ws.time;
         inputSize = spec.inputSize();
         units = spec.units();
         gates = spec.gates();
         gateWidth = spec.gateWidth();
-        // Ownership checks of every argument, before any write.
-        be.data(a.x(), "x");
-        be.data(a.kernel(), "kernel");
-        be.data(a.recurrentKernel(), "recurrentKernel");
-        bias = a.bias() == null ? null : be.data(a.bias(), "bias");
-        mask = a.mask() == null ? null : be.data(a.mask(), "mask");
-        dropMask = a.dropMask() == null ? null : be.data(a.dropMask(), "dropMask");
-        recurrentDropMask = a.recurrentDropMask() == null ? null : be.data(a.recurrentDropMask(), "recurrentDropMask");
-        output = be.data(a.output(), "output");
-        finalH = be.data(a.finalH(), "finalH");
-        finalC = a.finalC() == null ? null : be.data(a.finalC(), "finalC");
-        if (a.initialH() != null) {
-            be.data(a.initialH(), "initialH");
-        }
-        if (a.initialC() != null) {
-            be.data(a.initialC(), "initialC");
-        }
-        goBackwards = a.goBackwards();
-        zeroOutputForMask = a.zeroOutputForMask();
         gateBuf = host(ws.gates);
         hPrev = host(ws.hPrev);
         cPrev = host(ws.cPrev);
@@ -78,20 +62,65 @@ final class RnnRun {
         gruAux = host(ws.gruAux);
         recurrent = host(ws.recurrent);
         stepScratch = host(ws.stepScratch);
+    }
+
+    /**
+     * Binds the arguments of one call (backward: {@code b} non-null) after checking that this
+     * backend owns every tensor; the caller has checked that they fit the workspace's spec, batch
+     * and time. Nothing is written before every check has passed.
+     */
+    RnnRun bind(RnnForwardArgs a, RnnBackwardArgs b) {
+        // Ownership checks of every argument, before any write.
+        be.data(a.x(), "x");
+        be.data(a.kernel(), "kernel");
+        be.data(a.recurrentKernel(), "recurrentKernel");
+        float[] bias = a.bias() == null ? null : be.data(a.bias(), "bias");
+        float[] mask = a.mask() == null ? null : be.data(a.mask(), "mask");
+        float[] dropMask = a.dropMask() == null ? null : be.data(a.dropMask(), "dropMask");
+        float[] recurrentDropMask = a.recurrentDropMask() == null ? null : be.data(a.recurrentDropMask(), "recurrentDropMask");
+        float[] output = be.data(a.output(), "output");
+        float[] finalH = be.data(a.finalH(), "finalH");
+        float[] finalC = a.finalC() == null ? null : be.data(a.finalC(), "finalC");
+        checkOwnedIfGiven(a.initialH(), "initialH");
+        checkOwnedIfGiven(a.initialC(), "initialC");
+        float[] dOutput = null;
         if (b != null) {
             dOutput = b.dOutput() == null ? null : be.data(b.dOutput(), "dOutput");
-            Tensor[] grads = {b.dFinalH(), b.dFinalC(), b.dx(), b.dInitialH(), b.dInitialC(),
-                    b.dKernel(), b.dRecurrentKernel(), b.dBias()};
-            String[] names = {"dFinalH", "dFinalC", "dx", "dInitialH", "dInitialC",
-                    "dKernel", "dRecurrentKernel", "dBias"};
-            for (int i = 0; i < grads.length; i++) {
-                if (grads[i] != null) {
-                    be.data(grads[i], names[i]);
-                }
-            }
-        } else {
-            dOutput = null;
+            checkOwnedIfGiven(b.dFinalH(), "dFinalH");
+            checkOwnedIfGiven(b.dFinalC(), "dFinalC");
+            checkOwnedIfGiven(b.dx(), "dx");
+            checkOwnedIfGiven(b.dInitialH(), "dInitialH");
+            checkOwnedIfGiven(b.dInitialC(), "dInitialC");
+            checkOwnedIfGiven(b.dKernel(), "dKernel");
+            checkOwnedIfGiven(b.dRecurrentKernel(), "dRecurrentKernel");
+            checkOwnedIfGiven(b.dBias(), "dBias");
         }
+        this.fwd = a;
+        this.bwd = b;
+        this.bias = bias;
+        this.mask = mask;
+        this.dropMask = dropMask;
+        this.recurrentDropMask = recurrentDropMask;
+        this.output = output;
+        this.finalH = finalH;
+        this.finalC = finalC;
+        this.dOutput = dOutput;
+        goBackwards = a.goBackwards();
+        zeroOutputForMask = a.zeroOutputForMask();
+        return this;
+    }
+
+    private void checkOwnedIfGiven(Tensor t, String what) {
+        if (t != null) {
+            be.data(t, what);
+        }
+    }
+
+    /** Drops the references to the last call's arguments (the workspace was closed). */
+    void unbind() {
+        fwd = null;
+        bwd = null;
+        bias = mask = dropMask = recurrentDropMask = output = finalH = finalC = dOutput = null;
     }
 
     /** Binds the gradient buffers (allocated once per workspace); call before the backward walk. */
