@@ -35,7 +35,7 @@ final class SimdRnnKernels {
         }
         a.validate(spec);
         SimdRnnWorkspace ws = checkWorkspace("rnnForward", spec, workspace, a);
-        SimdRnnRun q = new SimdRnnRun(backend, spec, ws, a, null);
+        SimdRnnRun q = ws.run.bind(a, null);
         ws.lastTrainingForward = null; // the stored activations are about to change
         q.forward();
         if (a.training()) {
@@ -56,7 +56,7 @@ final class SimdRnnKernels {
                     + " arguments; run rnnForward with training=true on the same workspace, inputs, weights,"
                     + " masks and options first");
         }
-        new SimdRnnRun(backend, spec, ws, f, b).backward();
+        ws.run.bind(f, b).backward();
     }
 
     /** What the backward pass reads from the forward arguments must be what the forward pass used. */

@@ -39,28 +39,32 @@ final class SimdRnnRun {
     final Gemm gemm;
     final RnnSpec spec;
     final SimdRnnWorkspace ws;
-    final RnnForwardArgs fwd;
-    final RnnBackwardArgs bwd;
     final int batch, time, inputSize, units, gates, gateWidth;
-
-    final float[] x, kernel, recurrentKernel;
-    final float[] bias, mask, dropMask, recurrentDropMask;
-    final float[] output, finalH, finalC;
-    final float[] dOutput;
-    final boolean goBackwards, zeroOutputForMask;
     /** Row chunks a step is cut into: fixed by the sizes alone, never by the thread count. */
     final int chunks;
+
+    // the arguments of the current call, set by bind
+    RnnForwardArgs fwd;
+    RnnBackwardArgs bwd;
+    float[] x, kernel, recurrentKernel;
+    float[] bias, mask, dropMask, recurrentDropMask;
+    float[] output, finalH, finalC;
+    float[] dOutput;
+    boolean goBackwards, zeroOutputForMask;
 
     /**
      * Batch below {@link Gemm#MR} with several threads: the step's recurrent GEMV is split by
      * output columns across the team before the (serial) pointwise pass, since a single row
-     * leaves no rows to split. Sizes alone decide it, and the split changes no result.
+     * leaves no rows to split. Sizes alone decide it (and recurrent dropout, which rules it
+     * out), and the split changes no result.
      */
-    private final boolean gemvColumns;
+    private boolean gemvColumns;
     /** Column chunks of the forward and backward GEMVs (128 and 16 columns: the loops' widths). */
     private final int gemvForwardChunks, gemvBackwardChunks;
     private final Threads.Task gemvForwardTask;
     private final Threads.Task gemvBackwardTask;
+    /** Backward: the gradient buffer whose step rows multiply Uᵀ (see {@link SimdCells.Cell#backwardGradient}). */
+    private float[] dGrad;
     private static final int GEMV_FORWARD_WIDTH = 128;
     private static final int GEMV_BACKWARD_WIDTH = 16;
     private static final long PARALLEL_GEMV_FLOPS = 1L << 18;
@@ -71,60 +75,29 @@ final class SimdRnnRun {
     private final Threads.Task forwardTask;
     private final Threads.Task backwardTask;
 
-    SimdRnnRun(SimdBackend be, RnnSpec spec, SimdRnnWorkspace ws, RnnForwardArgs a, RnnBackwardArgs b) {
+    /**
+     * The run of {@code ws}, made once with it and re-bound ({@link #bind}) to the arguments of
+     * every call: the cell and the four thread-team tasks (lambdas) are created here, not per
+     * call, so a warm call allocates nothing (streaming inference calls the kernels once per
+     * timestep). All of this depends only on the spec, the sizes and the backend.
+     */
+    SimdRnnRun(SimdBackend be, SimdRnnWorkspace ws) {
         this.be = be;
         this.gemm = be.gemmEngine();
-        this.spec = spec;
+        this.spec = ws.spec;
         this.ws = ws;
-        this.fwd = a;
-        this.bwd = b;
-        batch = a.batch();
-        time = a.time();
+        batch = ws.batch;
+        time = ws.time;
         inputSize = spec.inputSize();
         units = spec.units();
         gates = spec.gates();
         gateWidth = spec.gateWidth();
-        // Every argument's ownership is checked here, before anything is written.
-        x = HostTensors.data(be, a.x(), "x");
-        kernel = HostTensors.data(be, a.kernel(), "kernel");
-        recurrentKernel = HostTensors.data(be, a.recurrentKernel(), "recurrentKernel");
-        bias = a.bias() == null ? null : HostTensors.data(be, a.bias(), "bias");
-        mask = a.mask() == null ? null : HostTensors.data(be, a.mask(), "mask");
-        dropMask = a.dropMask() == null ? null : HostTensors.data(be, a.dropMask(), "dropMask");
-        recurrentDropMask = a.recurrentDropMask() == null ? null : HostTensors.data(be, a.recurrentDropMask(), "recurrentDropMask");
-        output = HostTensors.data(be, a.output(), "output");
-        finalH = HostTensors.data(be, a.finalH(), "finalH");
-        finalC = a.finalC() == null ? null : HostTensors.data(be, a.finalC(), "finalC");
-        if (a.initialH() != null) {
-            HostTensors.data(be, a.initialH(), "initialH");
-        }
-        if (a.initialC() != null) {
-            HostTensors.data(be, a.initialC(), "initialC");
-        }
-        goBackwards = a.goBackwards();
-        zeroOutputForMask = a.zeroOutputForMask();
-        if (b != null) {
-            dOutput = b.dOutput() == null ? null : HostTensors.data(be, b.dOutput(), "dOutput");
-            Tensor[] grads = {b.dFinalH(), b.dFinalC(), b.dx(), b.dInitialH(), b.dInitialC(),
-                    b.dKernel(), b.dRecurrentKernel(), b.dBias()};
-            String[] names = {"dFinalH", "dFinalC", "dx", "dInitialH", "dInitialC",
-                    "dKernel", "dRecurrentKernel", "dBias"};
-            for (int i = 0; i < grads.length; i++) {
-                if (grads[i] != null) {
-                    HostTensors.data(be, grads[i], names[i]);
-                }
-            }
-        } else {
-            dOutput = null;
-        }
         long stepFlops = 2L * batch * units * gateWidth;
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
         chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.max(1, slivers / 2);
         cell = SimdCells.of(spec);
         forwardTask = i -> cell.forwardStep(this, step, rowStart(i), rowStart(i + 1));
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
-        gemvColumns = batch < Gemm.MR && recurrentDropMask == null && be.team().size() > 1
-                && stepFlops >= PARALLEL_GEMV_FLOPS;
         int fwdCols = cell.forwardBlocks(this) * units;
         gemvForwardChunks = (fwdCols + GEMV_FORWARD_WIDTH - 1) / GEMV_FORWARD_WIDTH;
         gemvBackwardChunks = (units + GEMV_BACKWARD_WIDTH - 1) / GEMV_BACKWARD_WIDTH;
@@ -134,10 +107,6 @@ final class SimdRnnRun {
             gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
-        if (b != null) {
-            ws.ensureBackwardBuffers();
-        }
-        float[] dGrad = b == null ? null : cell.backwardGradient(this);
         int bwdK = cell.backwardBlocks(this) * units;
         gemvBackwardTask = i -> {
             int c0 = i * GEMV_BACKWARD_WIDTH, c1 = Math.min(units, c0 + GEMV_BACKWARD_WIDTH);
@@ -145,6 +114,76 @@ final class SimdRnnRun {
             gemm.gemvSerial(true, batch, c1 - c0, bwdK, 1f, dGrad, t * gateWidth, time * gateWidth,
                     recurrentKernel, c0 * gateWidth, gateWidth, 1f, ws.dh, c0, units);
         };
+    }
+
+    /**
+     * Binds the arguments of one call (backward: {@code b} non-null) after checking that this
+     * backend owns every tensor; the caller has checked that they fit the workspace's spec,
+     * batch and time. Nothing is written before every check has passed.
+     */
+    SimdRnnRun bind(RnnForwardArgs a, RnnBackwardArgs b) {
+        // Every argument's ownership is checked here, before anything is written.
+        float[] x = HostTensors.data(be, a.x(), "x");
+        float[] kernel = HostTensors.data(be, a.kernel(), "kernel");
+        float[] recurrentKernel = HostTensors.data(be, a.recurrentKernel(), "recurrentKernel");
+        float[] bias = a.bias() == null ? null : HostTensors.data(be, a.bias(), "bias");
+        float[] mask = a.mask() == null ? null : HostTensors.data(be, a.mask(), "mask");
+        float[] dropMask = a.dropMask() == null ? null : HostTensors.data(be, a.dropMask(), "dropMask");
+        float[] recurrentDropMask = a.recurrentDropMask() == null ? null : HostTensors.data(be, a.recurrentDropMask(), "recurrentDropMask");
+        float[] output = HostTensors.data(be, a.output(), "output");
+        float[] finalH = HostTensors.data(be, a.finalH(), "finalH");
+        float[] finalC = a.finalC() == null ? null : HostTensors.data(be, a.finalC(), "finalC");
+        checkOwnedIfGiven(a.initialH(), "initialH");
+        checkOwnedIfGiven(a.initialC(), "initialC");
+        float[] dOutput = null;
+        if (b != null) {
+            dOutput = b.dOutput() == null ? null : HostTensors.data(be, b.dOutput(), "dOutput");
+            checkOwnedIfGiven(b.dFinalH(), "dFinalH");
+            checkOwnedIfGiven(b.dFinalC(), "dFinalC");
+            checkOwnedIfGiven(b.dx(), "dx");
+            checkOwnedIfGiven(b.dInitialH(), "dInitialH");
+            checkOwnedIfGiven(b.dInitialC(), "dInitialC");
+            checkOwnedIfGiven(b.dKernel(), "dKernel");
+            checkOwnedIfGiven(b.dRecurrentKernel(), "dRecurrentKernel");
+            checkOwnedIfGiven(b.dBias(), "dBias");
+        }
+        this.fwd = a;
+        this.bwd = b;
+        this.x = x;
+        this.kernel = kernel;
+        this.recurrentKernel = recurrentKernel;
+        this.bias = bias;
+        this.mask = mask;
+        this.dropMask = dropMask;
+        this.recurrentDropMask = recurrentDropMask;
+        this.output = output;
+        this.finalH = finalH;
+        this.finalC = finalC;
+        this.dOutput = dOutput;
+        goBackwards = a.goBackwards();
+        zeroOutputForMask = a.zeroOutputForMask();
+        long stepFlops = 2L * batch * units * gateWidth;
+        gemvColumns = batch < Gemm.MR && recurrentDropMask == null && be.team().size() > 1
+                && stepFlops >= PARALLEL_GEMV_FLOPS;
+        if (b != null) {
+            ws.ensureBackwardBuffers();
+        }
+        dGrad = b == null ? null : cell.backwardGradient(this);
+        return this;
+    }
+
+    private void checkOwnedIfGiven(Tensor t, String what) {
+        if (t != null) {
+            HostTensors.data(be, t, what);
+        }
+    }
+
+    /** Drops the references to the last call's arguments (the workspace was closed). */
+    void unbind() {
+        fwd = null;
+        bwd = null;
+        x = kernel = recurrentKernel = bias = mask = dropMask = recurrentDropMask = null;
+        output = finalH = finalC = dOutput = dGrad = null;
     }
 
     /** First batch row of chunk {@code i}: whole MR-row slivers, two per chunk. */

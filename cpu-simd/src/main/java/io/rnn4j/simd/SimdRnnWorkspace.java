@@ -53,6 +53,13 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     float[] dhNew;
     float[] dOutputCarry;
 
+    /**
+     * The run bound to this workspace's buffers, made once here and re-bound to every call's
+     * arguments, so a warm call of the kernels creates no object (streaming inference calls
+     * them once per timestep).
+     */
+    final SimdRnnRun run;
+
     /** The arguments of the last forward run with {@code training == true}, or null. */
     RnnForwardArgs lastTrainingForward;
     private boolean closed;
@@ -73,6 +80,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         recurrent = new float[batch * spec.gateWidth()];
         stepScratch = new float[batch * h];
         sequenceScratch = new float[Math.multiplyExact(rows, Math.max(spec.inputSize(), h))];
+        run = new SimdRnnRun(owner, this);
     }
 
     /** Panels of {@code U[:, k0*H : k1*H]} (not yet packed: call {@code pack}). */
@@ -127,6 +135,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     public void close() {
         closed = true;
         lastTrainingForward = null;
+        run.unbind();
     }
 
     @Override
