@@ -4,6 +4,7 @@ import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
 import io.rnn4j.backend.RnnWorkspace;
+import io.rnn4j.backend.RnnWorkspaceChecks;
 
 /**
  * Entry points of the simd backend's fused whole-sequence kernels: argument and workspace
@@ -19,13 +20,7 @@ final class SimdRnnKernels {
     }
 
     RnnWorkspace workspace(RnnSpec spec, int batch, int time) {
-        if (spec == null) {
-            throw new IllegalArgumentException("rnnWorkspace: spec must not be null");
-        }
-        if (batch <= 0 || time <= 0) {
-            throw new IllegalArgumentException("rnnWorkspace: batch and time must be positive, got batch="
-                    + batch + ", time=" + time);
-        }
+        RnnWorkspaceChecks.checkSizes(spec, batch, time);
         return new SimdRnnWorkspace(backend, spec, batch, time);
     }
 
@@ -51,7 +46,7 @@ final class SimdRnnKernels {
         b.validate(spec, f);
         SimdRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
         RnnForwardArgs last = ws.lastTrainingForward;
-        if (last == null || !sameInputs(last, f)) {
+        if (last == null || !RnnWorkspaceChecks.sameInputs(last, f)) {
             throw new IllegalArgumentException("rnnBackward: " + ws + " holds no training forward pass of these"
                     + " arguments; run rnnForward with training=true on the same workspace, inputs, weights,"
                     + " masks and options first");
@@ -59,30 +54,11 @@ final class SimdRnnKernels {
         ws.run.bind(f, b).backward();
     }
 
-    /** What the backward pass reads from the forward arguments must be what the forward pass used. */
-    private static boolean sameInputs(RnnForwardArgs a, RnnForwardArgs b) {
-        return a.x() == b.x() && a.kernel() == b.kernel() && a.recurrentKernel() == b.recurrentKernel()
-                && a.bias() == b.bias() && a.initialH() == b.initialH() && a.initialC() == b.initialC()
-                && a.mask() == b.mask() && a.dropMask() == b.dropMask()
-                && a.recurrentDropMask() == b.recurrentDropMask() && a.goBackwards() == b.goBackwards()
-                && a.zeroOutputForMask() == b.zeroOutputForMask();
-    }
-
     private SimdRnnWorkspace checkWorkspace(String op, RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
         if (!(workspace instanceof SimdRnnWorkspace ws) || ws.owner != backend) {
-            throw new IllegalArgumentException(op + ": workspace " + workspace
-                    + " was not created by this simd backend's rnnWorkspace");
+            throw RnnWorkspaceChecks.notCreatedBy(op, backend, workspace);
         }
-        if (ws.isClosed()) {
-            throw new IllegalArgumentException(op + ": workspace " + ws + " was closed");
-        }
-        if (!ws.spec.equals(spec)) {
-            throw new IllegalArgumentException(op + ": workspace was sized for " + ws.spec + ", called with " + spec);
-        }
-        if (ws.batch != a.batch() || ws.time != a.time()) {
-            throw new IllegalArgumentException(op + ": workspace was sized for batch=" + ws.batch + ", time="
-                    + ws.time + " but x has batch=" + a.batch() + ", time=" + a.time());
-        }
+        RnnWorkspaceChecks.checkFits(op, ws, ws.isClosed(), ws.spec, spec, a);
         return ws;
     }
 }

@@ -4,6 +4,7 @@ import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
 import io.rnn4j.backend.RnnWorkspace;
+import io.rnn4j.backend.RnnWorkspaceChecks;
 
 /**
  * Fused whole-sequence SimpleRNN / LSTM / GRU forward and BPTT for the java backend, in the
@@ -30,13 +31,7 @@ final class JavaRnnKernels {
     }
 
     RnnWorkspace workspace(RnnSpec spec, int batch, int time) {
-        if (spec == null) {
-            throw new IllegalArgumentException("rnnWorkspace: spec must not be null");
-        }
-        if (batch <= 0 || time <= 0) {
-            throw new IllegalArgumentException("rnnWorkspace: batch and time must be positive, got batch="
-                    + batch + ", time=" + time);
-        }
+        RnnWorkspaceChecks.checkSizes(spec, batch, time);
         return new JavaRnnWorkspace(backend, spec, batch, time);
     }
 
@@ -71,7 +66,7 @@ final class JavaRnnKernels {
             throw new IllegalStateException("rnnBackward: " + ws + " holds no training forward pass;"
                     + " run rnnForward with training=true on this workspace first");
         }
-        if (!sameInputs(last, f)) {
+        if (!RnnWorkspaceChecks.sameInputs(last, f)) {
             throw new IllegalArgumentException("rnnBackward: the forward arguments differ from those of the last"
                     + " training forward pass on " + ws + " (inputs, weights, states, masks and options must be"
                     + " the same tensors)");
@@ -88,30 +83,11 @@ final class JavaRnnKernels {
         q.inputGradients();
     }
 
-    /** What the backward pass reads from the forward arguments must be what the forward pass used. */
-    private static boolean sameInputs(RnnForwardArgs a, RnnForwardArgs b) {
-        return a.x() == b.x() && a.kernel() == b.kernel() && a.recurrentKernel() == b.recurrentKernel()
-                && a.bias() == b.bias() && a.initialH() == b.initialH() && a.initialC() == b.initialC()
-                && a.mask() == b.mask() && a.dropMask() == b.dropMask()
-                && a.recurrentDropMask() == b.recurrentDropMask() && a.goBackwards() == b.goBackwards()
-                && a.zeroOutputForMask() == b.zeroOutputForMask();
-    }
-
     private JavaRnnWorkspace checkWorkspace(String op, RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
         if (!(workspace instanceof JavaRnnWorkspace ws) || ws.owner != backend) {
-            throw new IllegalArgumentException(op + ": workspace " + workspace
-                    + " was not created by this java backend's rnnWorkspace");
+            throw RnnWorkspaceChecks.notCreatedBy(op, backend, workspace);
         }
-        if (ws.isClosed()) {
-            throw new IllegalArgumentException(op + ": workspace " + ws + " was closed");
-        }
-        if (!ws.spec.equals(spec)) {
-            throw new IllegalArgumentException(op + ": workspace was sized for " + ws.spec + ", called with " + spec);
-        }
-        if (ws.batch != a.batch() || ws.time != a.time()) {
-            throw new IllegalArgumentException(op + ": workspace was sized for batch=" + ws.batch + ", time="
-                    + ws.time + " but x has batch=" + a.batch() + ", time=" + a.time());
-        }
+        RnnWorkspaceChecks.checkFits(op, ws, ws.isClosed(), ws.spec, spec, a);
         return ws;
     }
 }
