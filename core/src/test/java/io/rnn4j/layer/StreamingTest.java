@@ -153,7 +153,10 @@ class StreamingTest {
             }
             long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             assertTrue(ok);
-            assertEquals(0, allocated, l.name() + ": 1000 passing shape checks allocated " + allocated + " bytes");
+            // Under one byte per check (see StreamingAllocation.bound): a one-off 464 bytes was seen once
+            // (the JVM's own, e.g. objects re-materialized on a deoptimization), never an object per check.
+            assertTrue(allocated < StreamingAllocation.bound(1_000),
+                    l.name() + ": 1000 passing shape checks allocated " + allocated + " bytes");
         }
     }
 
@@ -168,6 +171,40 @@ class StreamingTest {
     void warmFusedTimeStepAllocatesZeroBytes() {
         List<String> failures = StreamingAllocation.allocatingSteps(Backends.get("java"), 2_000, 1_000, 1);
         assertTrue(failures.isEmpty(), String.join("; ", failures));
+    }
+
+    /**
+     * The per-layer caches of a streamed step (single-step view, fused arguments) follow a new
+     * input tensor and a new batch size: results still equal the whole sequence.
+     */
+    @Test
+    void streamingCachesFollowNewInputsAndBatch() {
+        Backend be = Backends.get("java");
+        for (Rnn[] pair : new Rnn[][] {{new Lstm(3).seed(7).returnSequences(true), new Lstm(3).seed(8)},
+                {new SimpleRnn(3).seed(7).returnSequences(true), new SimpleRnn(3).seed(8)}}) {
+            Rnn whole = pair[0], stream = pair[1];
+            whole.build(be, new int[] {-1, 2});
+            stream.build(be, new int[] {-1, 2});
+            stream.setWeights(whole.getWeights());
+            for (int b : new int[] {2, 3, 1}) {
+                stream.resetStates(java.util.Collections.nCopies(stream.cell().stateSizes().length, be.zeros(b, 3)));
+                int t = 4;
+                float[] x = seq(b * t * 2);
+                float[] all = whole.forward(be.fromArray(x, b, t, 2), false).toArray();
+                for (int s = 0; s < t; s++) {
+                    float[] xs = new float[b * 2];
+                    for (int n = 0; n < b; n++) {
+                        System.arraycopy(x, (n * t + s) * 2, xs, n * 2, 2);
+                    }
+                    float[] got = stream.timeStep(be.fromArray(xs, b, 2)).toArray(); // a new tensor every step
+                    for (int n = 0; n < b; n++) {
+                        for (int u = 0; u < 3; u++) {
+                            assertEquals(all[(n * t + s) * 3 + u], got[n * 3 + u], 1e-6, "batch " + b + " step " + s);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
