@@ -1,8 +1,11 @@
 package io.rnn4j.backend;
 
+import io.rnn4j.Tensor;
+
 /**
  * Checks shared by the host backends' fused recurrent kernels ({@code java}, {@code simd}) on a
- * {@link RnnWorkspace} and on the forward arguments a backward pass is given. Each backend keeps
+ * {@link RnnWorkspace}, on the ownership of a call's tensors and on the forward arguments a backward
+ * pass is given. Each backend keeps
  * its own workspace class; these checks use only what every workspace exposes. They run on every
  * fused call (every streamed step too): the passing path builds no message and allocates nothing.
  */
@@ -49,6 +52,44 @@ public final class RnnWorkspaceChecks {
         if (workspace.batch() != a.batch() || workspace.time() != a.time()) {
             throw new IllegalArgumentException(op + ": workspace was sized for batch=" + workspace.batch() + ", time="
                     + workspace.time() + " but x has batch=" + a.batch() + ", time=" + a.time());
+        }
+    }
+
+    /**
+     * Checks that {@code owner} owns every tensor of one fused call (backward: {@code b} non-null),
+     * the required ones and the optional ones that are given, so that a call with a foreign or
+     * missing tensor is rejected before anything is written. Order of the checks (and so which
+     * tensor a message names when several are wrong): the forward arguments, then the backward ones.
+     */
+    public static void checkOwned(Backend owner, RnnForwardArgs a, RnnBackwardArgs b) {
+        HostTensors.data(owner, a.x(), "x");
+        HostTensors.data(owner, a.kernel(), "kernel");
+        HostTensors.data(owner, a.recurrentKernel(), "recurrentKernel");
+        checkOwnedIfGiven(owner, a.bias(), "bias");
+        checkOwnedIfGiven(owner, a.mask(), "mask");
+        checkOwnedIfGiven(owner, a.dropMask(), "dropMask");
+        checkOwnedIfGiven(owner, a.recurrentDropMask(), "recurrentDropMask");
+        HostTensors.data(owner, a.output(), "output");
+        HostTensors.data(owner, a.finalH(), "finalH");
+        checkOwnedIfGiven(owner, a.finalC(), "finalC");
+        checkOwnedIfGiven(owner, a.initialH(), "initialH");
+        checkOwnedIfGiven(owner, a.initialC(), "initialC");
+        if (b != null) {
+            checkOwnedIfGiven(owner, b.dOutput(), "dOutput");
+            checkOwnedIfGiven(owner, b.dFinalH(), "dFinalH");
+            checkOwnedIfGiven(owner, b.dFinalC(), "dFinalC");
+            checkOwnedIfGiven(owner, b.dx(), "dx");
+            checkOwnedIfGiven(owner, b.dInitialH(), "dInitialH");
+            checkOwnedIfGiven(owner, b.dInitialC(), "dInitialC");
+            checkOwnedIfGiven(owner, b.dKernel(), "dKernel");
+            checkOwnedIfGiven(owner, b.dRecurrentKernel(), "dRecurrentKernel");
+            checkOwnedIfGiven(owner, b.dBias(), "dBias");
+        }
+    }
+
+    private static void checkOwnedIfGiven(Backend owner, Tensor t, String what) {
+        if (t != null) {
+            HostTensors.data(owner, t, what);
         }
     }
 

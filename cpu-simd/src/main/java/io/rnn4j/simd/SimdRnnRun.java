@@ -1,10 +1,10 @@
 package io.rnn4j.simd;
 
 import io.rnn4j.Tensor;
-import io.rnn4j.backend.HostTensors;
 import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
+import io.rnn4j.backend.RnnWorkspaceChecks;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -122,44 +122,20 @@ final class SimdRnnRun {
      * batch and time. Nothing is written before every check has passed.
      */
     SimdRnnRun bind(RnnForwardArgs a, RnnBackwardArgs b) {
-        // Every argument's ownership is checked here, before anything is written.
-        float[] x = HostTensors.data(be, a.x(), "x");
-        float[] kernel = HostTensors.data(be, a.kernel(), "kernel");
-        float[] recurrentKernel = HostTensors.data(be, a.recurrentKernel(), "recurrentKernel");
-        float[] bias = a.bias() == null ? null : HostTensors.data(be, a.bias(), "bias");
-        float[] mask = a.mask() == null ? null : HostTensors.data(be, a.mask(), "mask");
-        float[] dropMask = a.dropMask() == null ? null : HostTensors.data(be, a.dropMask(), "dropMask");
-        float[] recurrentDropMask = a.recurrentDropMask() == null ? null : HostTensors.data(be, a.recurrentDropMask(), "recurrentDropMask");
-        float[] output = HostTensors.data(be, a.output(), "output");
-        float[] finalH = HostTensors.data(be, a.finalH(), "finalH");
-        float[] finalC = a.finalC() == null ? null : HostTensors.data(be, a.finalC(), "finalC");
-        checkOwnedIfGiven(a.initialH(), "initialH");
-        checkOwnedIfGiven(a.initialC(), "initialC");
-        float[] dOutput = null;
-        if (b != null) {
-            dOutput = b.dOutput() == null ? null : HostTensors.data(be, b.dOutput(), "dOutput");
-            checkOwnedIfGiven(b.dFinalH(), "dFinalH");
-            checkOwnedIfGiven(b.dFinalC(), "dFinalC");
-            checkOwnedIfGiven(b.dx(), "dx");
-            checkOwnedIfGiven(b.dInitialH(), "dInitialH");
-            checkOwnedIfGiven(b.dInitialC(), "dInitialC");
-            checkOwnedIfGiven(b.dKernel(), "dKernel");
-            checkOwnedIfGiven(b.dRecurrentKernel(), "dRecurrentKernel");
-            checkOwnedIfGiven(b.dBias(), "dBias");
-        }
+        RnnWorkspaceChecks.checkOwned(be, a, b); // every argument, before anything is written
         this.fwd = a;
         this.bwd = b;
-        this.x = x;
-        this.kernel = kernel;
-        this.recurrentKernel = recurrentKernel;
-        this.bias = bias;
-        this.mask = mask;
-        this.dropMask = dropMask;
-        this.recurrentDropMask = recurrentDropMask;
-        this.output = output;
-        this.finalH = finalH;
-        this.finalC = finalC;
-        this.dOutput = dOutput;
+        this.x = host(a.x());
+        this.kernel = host(a.kernel());
+        this.recurrentKernel = host(a.recurrentKernel());
+        this.bias = host(a.bias());
+        this.mask = host(a.mask());
+        this.dropMask = host(a.dropMask());
+        this.recurrentDropMask = host(a.recurrentDropMask());
+        this.output = host(a.output());
+        this.finalH = host(a.finalH());
+        this.finalC = host(a.finalC());
+        this.dOutput = b == null ? null : host(b.dOutput());
         goBackwards = a.goBackwards();
         zeroOutputForMask = a.zeroOutputForMask();
         long stepFlops = 2L * batch * units * gateWidth;
@@ -172,10 +148,9 @@ final class SimdRnnRun {
         return this;
     }
 
-    private void checkOwnedIfGiven(Tensor t, String what) {
-        if (t != null) {
-            HostTensors.data(be, t, what);
-        }
+    /** The host array of a tensor {@link RnnWorkspaceChecks#checkOwned} has checked, or null. */
+    private static float[] host(Tensor t) {
+        return t == null ? null : (float[]) t.storage();
     }
 
     /** Drops the references to the last call's arguments (the workspace was closed). */

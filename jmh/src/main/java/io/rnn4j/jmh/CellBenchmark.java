@@ -50,13 +50,8 @@ public class CellBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        int[] d = BenchBackends.dims(shape, 4);
-        fx = new RnnFixture(BenchBackends.create(backend, threads), cell, d[0], d[1], d[2], d[3]);
-        training = switch (mode) {
-            case "inference" -> false;
-            case "training" -> true;
-            default -> throw new IllegalArgumentException("mode is inference or training, got " + mode);
-        };
+        training = RnnFixture.training(mode);
+        fx = RnnFixture.of(backend, threads, cell, shape);
     }
 
     @TearDown(Level.Trial)

@@ -40,6 +40,24 @@ final class RnnFixture implements AutoCloseable {
                 be.zeros(input, gw), be.zeros(units, gw), be.zeros(bs));
     }
 
+    /**
+     * The fixture a benchmark's parameters name: backend {@code java} or {@code simd} with
+     * {@code threads} threads, {@code cell}, and {@code shape} as {@code batch x time x input x units}.
+     */
+    static RnnFixture of(String backend, int threads, String cell, String shape) {
+        int[] d = BenchBackends.dims(shape, 4);
+        return new RnnFixture(BenchBackends.create(backend, threads), cell, d[0], d[1], d[2], d[3]);
+    }
+
+    /** Parses a benchmark's {@code mode} parameter: {@code inference} or {@code training}. */
+    static boolean training(String mode) {
+        return switch (mode) {
+            case "inference" -> false;
+            case "training" -> true;
+            default -> throw new IllegalArgumentException("mode is inference or training, got " + mode);
+        };
+    }
+
     /** Inference: forward only. Training: forward keeping activations, then BPTT (no optimizer). */
     Object run(boolean training) {
         if (training) {

@@ -4,6 +4,7 @@ import io.rnn4j.Tensor;
 import io.rnn4j.backend.RnnBackwardArgs;
 import io.rnn4j.backend.RnnForwardArgs;
 import io.rnn4j.backend.RnnSpec;
+import io.rnn4j.backend.RnnWorkspaceChecks;
 
 import java.util.Arrays;
 
@@ -70,50 +71,20 @@ final class RnnRun {
      * and time. Nothing is written before every check has passed.
      */
     RnnRun bind(RnnForwardArgs a, RnnBackwardArgs b) {
-        // Ownership checks of every argument, before any write.
-        be.data(a.x(), "x");
-        be.data(a.kernel(), "kernel");
-        be.data(a.recurrentKernel(), "recurrentKernel");
-        float[] bias = a.bias() == null ? null : be.data(a.bias(), "bias");
-        float[] mask = a.mask() == null ? null : be.data(a.mask(), "mask");
-        float[] dropMask = a.dropMask() == null ? null : be.data(a.dropMask(), "dropMask");
-        float[] recurrentDropMask = a.recurrentDropMask() == null ? null : be.data(a.recurrentDropMask(), "recurrentDropMask");
-        float[] output = be.data(a.output(), "output");
-        float[] finalH = be.data(a.finalH(), "finalH");
-        float[] finalC = a.finalC() == null ? null : be.data(a.finalC(), "finalC");
-        checkOwnedIfGiven(a.initialH(), "initialH");
-        checkOwnedIfGiven(a.initialC(), "initialC");
-        float[] dOutput = null;
-        if (b != null) {
-            dOutput = b.dOutput() == null ? null : be.data(b.dOutput(), "dOutput");
-            checkOwnedIfGiven(b.dFinalH(), "dFinalH");
-            checkOwnedIfGiven(b.dFinalC(), "dFinalC");
-            checkOwnedIfGiven(b.dx(), "dx");
-            checkOwnedIfGiven(b.dInitialH(), "dInitialH");
-            checkOwnedIfGiven(b.dInitialC(), "dInitialC");
-            checkOwnedIfGiven(b.dKernel(), "dKernel");
-            checkOwnedIfGiven(b.dRecurrentKernel(), "dRecurrentKernel");
-            checkOwnedIfGiven(b.dBias(), "dBias");
-        }
+        RnnWorkspaceChecks.checkOwned(be, a, b); // every argument, before any write
         this.fwd = a;
         this.bwd = b;
-        this.bias = bias;
-        this.mask = mask;
-        this.dropMask = dropMask;
-        this.recurrentDropMask = recurrentDropMask;
-        this.output = output;
-        this.finalH = finalH;
-        this.finalC = finalC;
-        this.dOutput = dOutput;
+        this.bias = host(a.bias());
+        this.mask = host(a.mask());
+        this.dropMask = host(a.dropMask());
+        this.recurrentDropMask = host(a.recurrentDropMask());
+        this.output = host(a.output());
+        this.finalH = host(a.finalH());
+        this.finalC = host(a.finalC());
+        this.dOutput = b == null ? null : host(b.dOutput());
         goBackwards = a.goBackwards();
         zeroOutputForMask = a.zeroOutputForMask();
         return this;
-    }
-
-    private void checkOwnedIfGiven(Tensor t, String what) {
-        if (t != null) {
-            be.data(t, what);
-        }
     }
 
     /** Drops the references to the last call's arguments (the workspace was closed). */
