@@ -200,6 +200,23 @@ extern "C" __global__ void rnn4j_rmsprop(int n, float* p, const float* g, float*
 
 // ============================================================== dropout masks (Keras per-gate masks)
 
+// With recurrent dropout: the G per-gate dropped copies of state h that the next step's GEMMs read,
+// hd[k][b*ldhd + j] = h * rdm[b*ldrdm + k*H + j].
+__device__ __forceinline__ void drop_state(float h, int G, int H, long long b, long long j,
+                                           const float* rdm, int ldrdm, float* hd, int gateStride, int ldhd) {
+    for (int k = 0; k < G; k++) hd[(long long)k * gateStride + b * ldhd + j] = h * rdm[b * ldrdm + (long long)k * H + j];
+}
+
+// dL/dh of a backward step: dh plus, with recurrent dropout, sum_k dhRec[k][b, j] * rdm[b*ldrdm + k*H + j].
+__device__ __forceinline__ float incoming(const float* dh, const float* dhRec, int recGates, const float* rdm, int ldrdm,
+                                          long long e, long long b, long long j, int B, int H) {
+    float g = dh[e];
+    if (dhRec != RNN4J_NULL) {
+        for (int k = 0; k < recGates; k++) g += dhRec[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
+    }
+    return g;
+}
+
 // xd[k, b, t, i] = x[b, t, i] * dm[b, k*I + i]: gate k's dropped input, so the input projection of
 // all gates is one strided-batched GEMM.
 extern "C" __global__ void rnn4j_input_dropout(int B, int T, int I, int G, const float* x, const float* dm, float* xd) {
@@ -227,8 +244,7 @@ extern "C" __global__ void rnn4j_state_dropout(int B, int H, int G, const float*
                                                const float* rdm, int ldrdm, float* hd, int gateStride, int ldhd) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float hv = h[b * ldh + j];
-        for (int k = 0; k < G; k++) hd[(long long)k * gateStride + b * ldhd + j] = hv * rdm[b * ldrdm + (long long)k * H + j];
+        drop_state(h[b * ldh + j], G, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -237,9 +253,7 @@ extern "C" __global__ void rnn4j_state_dropout_backward(int B, int H, int G, con
                                                         const float* rdm, int ldrdm, float* dh) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float acc = dh[e];
-        for (int k = 0; k < G; k++) acc += dhd[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
-        dh[e] = acc;
+        dh[e] = incoming(dh, dhd, G, rdm, ldrdm, e, b, j, B, H);
     }
 }
 
@@ -268,6 +282,23 @@ __device__ __forceinline__ StepOut masked_step(float keep, float hNew, float hPr
     return r;
 }
 
+__device__ __forceinline__ float row_keep(const float* mask, int ldmask, long long b) {
+    return mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+}
+
+// The output gradient a backward step uses. A masked step (keep == 0) output the previous step's
+// output, so it adds its dout to carry and uses none; a kept step takes and clears the carry.
+__device__ __forceinline__ float output_grad(float keep, float dout, float* carry, long long e) {
+    if (carry == RNN4J_NULL) return dout;
+    if (keep == 0.0f) {
+        carry[e] += dout;
+        return 0.0f;
+    }
+    float d = dout + carry[e];
+    carry[e] = 0.0f;
+    return d;
+}
+
 // ============================================================== SimpleRNN: h' = a(xW + b + hU)
 
 extern "C" __global__ void rnn4j_simple_forward(
@@ -288,11 +319,11 @@ extern "C" __global__ void rnn4j_simple_forward(
         float pre = xp[b * ldxp + j] + (bias != RNN4J_NULL ? bias[j] : 0.0f) + hp[b * H + j];
         float hNew = act_apply(act, pre);
         if (saved != RNN4J_NULL) saved[b * ldsaved + j] = hNew;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float keep = row_keep(mask, ldmask, b);
         StepOut s = masked_step(keep, hNew, hPrev[b * ldhp + j], zeroOut, outPrev, b * ldout + j);
         hNext[b * ldhn + j] = s.h;
         out[b * ldout + j] = s.out;
-        if (hd != RNN4J_NULL) hd[b * ldhd + j] = s.h * rdm[b * ldrdm + j];
+        if (hd != RNN4J_NULL) drop_state(s.h, 1, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -309,21 +340,13 @@ extern "C" __global__ void rnn4j_simple_backward(
         float* dG, int lddG) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float g = dh[e];
-        if (dhRec != RNN4J_NULL) {
-            for (int k = 0; k < recGates; k++) g += dhRec[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
-        }
-        float dout = dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float g = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
+        float keep = row_keep(mask, ldmask, b);
+        float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         if (keep == 0.0f) {
-            if (carry != RNN4J_NULL) carry[e] += dout;
             dG[b * lddG + j] = 0.0f;
             dh[e] = g;
             continue;
-        }
-        if (carry != RNN4J_NULL) {
-            dout += carry[e];
-            carry[e] = 0.0f;
         }
         float dhn = g + dout;
         dG[b * lddG + j] = dhn * act_grad(act, saved[b * ldsaved + j]);
@@ -365,14 +388,12 @@ extern "C" __global__ void rnn4j_lstm_forward(
             s[2 * H + j] = g;
             s[3 * H + j] = o;
         }
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float keep = row_keep(mask, ldmask, b);
         StepOut st = masked_step(keep, hNew, hPrev[b * ldhp + j], zeroOut, outPrev, b * ldout + j);
         cNext[b * ldcn + j] = keep != 0.0f ? c : cp;
         hNext[b * ldhn + j] = st.h;
         out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) {
-            for (int k = 0; k < 4; k++) hd[(long long)k * gateStride + b * ldhd + j] = st.h * rdm[b * ldrdm + (long long)k * H + j];
-        }
+        if (hd != RNN4J_NULL) drop_state(st.h, 4, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -391,25 +412,17 @@ extern "C" __global__ void rnn4j_lstm_backward(
         float* dG, int lddG) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float g_h = dh[e];
-        if (dhRec != RNN4J_NULL) {
-            for (int k = 0; k < recGates; k++) g_h += dhRec[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
-        }
-        float dout = dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float g_h = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
+        float keep = row_keep(mask, ldmask, b);
+        float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         float* d = dG + b * lddG;
         if (keep == 0.0f) {
-            if (carry != RNN4J_NULL) carry[e] += dout;
             d[j] = 0.0f;
             d[H + j] = 0.0f;
             d[2 * H + j] = 0.0f;
             d[3 * H + j] = 0.0f;
             dh[e] = g_h;
             continue;  // dc passes through unchanged
-        }
-        if (carry != RNN4J_NULL) {
-            dout += carry[e];
-            carry[e] = 0.0f;
         }
         float dhn = g_h + dout;
         const float* s = saved + b * ldsaved;
@@ -466,13 +479,11 @@ extern "C" __global__ void rnn4j_gru_forward(
             s[2 * H + j] = hh;
             savedHn[b * ldhn_saved + j] = hn;
         }
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float keep = row_keep(mask, ldmask, b);
         StepOut st = masked_step(keep, hNew, hp0, zeroOut, outPrev, b * ldout + j);
         hNext[b * ldhn + j] = st.h;
         out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) {
-            for (int k = 0; k < 3; k++) hd[(long long)k * gateStride + b * ldhd + j] = st.h * rdm[b * ldrdm + (long long)k * H + j];
-        }
+        if (hd != RNN4J_NULL) drop_state(st.h, 3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -492,24 +503,16 @@ extern "C" __global__ void rnn4j_gru_backward(
         float* dGr, int lddGr) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float g_h = dh[e];
-        if (dhRec != RNN4J_NULL) {
-            for (int k = 0; k < recGates; k++) g_h += dhRec[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
-        }
-        float dout = dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float g_h = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
+        float keep = row_keep(mask, ldmask, b);
+        float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         float* d = dG + b * lddG;
         float* dr_ = dGr + b * lddGr;
         if (keep == 0.0f) {
-            if (carry != RNN4J_NULL) carry[e] += dout;
             d[j] = 0.0f; d[H + j] = 0.0f; d[2 * H + j] = 0.0f;
             dr_[j] = 0.0f; dr_[H + j] = 0.0f; dr_[2 * H + j] = 0.0f;
             dh[e] = g_h;
             continue;
-        }
-        if (carry != RNN4J_NULL) {
-            dout += carry[e];
-            carry[e] = 0.0f;
         }
         float dhn = g_h + dout;
         const float* s = saved + b * ldsaved;
@@ -572,13 +575,11 @@ extern "C" __global__ void rnn4j_gru_rb_forward_h(
         s[2 * H + j] = hh;
         float hp0 = hPrev[b * ldhp + j];
         float hNew = z * hp0 + (1.0f - z) * hh;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float keep = row_keep(mask, ldmask, b);
         StepOut st = masked_step(keep, hNew, hp0, zeroOut, outPrev, b * ldout + j);
         hNext[b * ldhn + j] = st.h;
         out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) {
-            for (int k = 0; k < 3; k++) hd[(long long)k * gateStride + b * ldhd + j] = st.h * rdm[b * ldrdm + (long long)k * H + j];
-        }
+        if (hd != RNN4J_NULL) drop_state(st.h, 3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -596,22 +597,14 @@ extern "C" __global__ void rnn4j_gru_rb_backward_zh(
         float* dG, int lddG) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float g_h = dh[e];
-        if (dhRec != RNN4J_NULL) {
-            for (int k = 0; k < recGates; k++) g_h += dhRec[(long long)k * B * H + e] * rdm[b * ldrdm + (long long)k * H + j];
-        }
-        float dout = dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float g_h = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
+        float keep = row_keep(mask, ldmask, b);
+        float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         float* d = dG + b * lddG;
         if (keep == 0.0f) {
-            if (carry != RNN4J_NULL) carry[e] += dout;
             d[j] = 0.0f; d[H + j] = 0.0f; d[2 * H + j] = 0.0f;
             dh[e] = g_h;
             continue;
-        }
-        if (carry != RNN4J_NULL) {
-            dout += carry[e];
-            carry[e] = 0.0f;
         }
         float dhn = g_h + dout;
         const float* s = saved + b * ldsaved;
@@ -636,7 +629,7 @@ extern "C" __global__ void rnn4j_gru_rb_backward_r(
         float* dG, int lddG) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float keep = mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
+        float keep = row_keep(mask, ldmask, b);
         if (keep == 0.0f) continue;
         float rr = saved[b * ldsaved + H + j];
         float m = rdm != RNN4J_NULL ? rdm[b * ldrdm + 2LL * H + j] : 1.0f;

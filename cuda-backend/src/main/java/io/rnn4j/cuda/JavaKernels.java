@@ -201,8 +201,7 @@ public final class JavaKernels implements KernelRunner {
                 P h = p(a[3]), rdm = p(a[5]), hd = p(a[7]);
                 for (long e = 0; e < (long) B * H; e++) {
                     long b = e / H, j = e % H;
-                    float hv = h.g(b * ldh + j);
-                    for (int kk = 0; kk < G; kk++) hd.s((long) kk * gs + b * ldhd + j, hv * rdm.g(b * ldr + (long) kk * H + j));
+                    dropState(h.g(b * ldh + j), G, H, b, j, rdm, ldr, hd, gs, ldhd);
                 }
             }
             case STATE_DROPOUT_BACKWARD -> {
@@ -210,9 +209,7 @@ public final class JavaKernels implements KernelRunner {
                 P dhd = p(a[3]), rdm = p(a[4]), dh = p(a[6]);
                 for (long e = 0; e < (long) B * H; e++) {
                     long b = e / H, j = e % H;
-                    float acc = dh.g(e);
-                    for (int kk = 0; kk < G; kk++) acc += dhd.g((long) kk * B * H + e) * rdm.g(b * ldr + (long) kk * H + j);
-                    dh.s(e, acc);
+                    dh.s(e, incoming(dh, dhd, G, rdm, ldr, e, b, j, B, H));
                 }
             }
             case SIMPLE_FORWARD -> simpleForward(a);
@@ -240,12 +237,32 @@ public final class JavaKernels implements KernelRunner {
         return mask != null ? mask.g(b * ldmask) : 1.0f;
     }
 
+    /** incoming of the .cu: dh plus, with recurrent dropout, the per-gate products of dhRec and rdm. */
     private static float incoming(P dh, P dhRec, int recGates, P rdm, int ldrdm, long e, long b, long j, int B, int H) {
         float g = dh.g(e);
         if (dhRec != null) {
             for (int k = 0; k < recGates; k++) g += dhRec.g((long) k * B * H + e) * rdm.g(b * ldrdm + (long) k * H + j);
         }
         return g;
+    }
+
+    /** drop_state of the .cu: the G per-gate dropped copies of state h the next step's GEMMs read. */
+    private static void dropState(float h, int G, int H, long b, long j, P rdm, int ldrdm, P hd, int gs, int ldhd) {
+        for (int k = 0; k < G; k++) hd.s((long) k * gs + b * ldhd + j, h * rdm.g(b * ldrdm + (long) k * H + j));
+    }
+
+    /** output_grad of the .cu: a masked step adds its dout to the carry and uses none; a kept step takes and clears it. */
+    private static float outputGrad(float keep, float dout, P carry, long e) {
+        if (carry == null) {
+            return dout;
+        }
+        if (keep == 0.0f) {
+            carry.s(e, carry.g(e) + dout);
+            return 0.0f;
+        }
+        float d = dout + carry.g(e);
+        carry.s(e, 0.0f);
+        return d;
     }
 
     // ---------------------------------------------------------------- SimpleRNN
@@ -261,7 +278,7 @@ public final class JavaKernels implements KernelRunner {
         P hNext = p(a[16]); int ldhn = i(a[17]);
         P out = p(a[18]);
         P rdm = p(a[19]); int ldrdm = i(a[20]);
-        P hd = p(a[21]); int ldhd = i(a[23]);
+        P hd = p(a[21]); int gs = i(a[22]), ldhd = i(a[23]);
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             float pre = xp.g(b * ldxp + j) + (bias != null ? bias.g(j) : 0.0f) + hp.g(b * H + j);
@@ -270,7 +287,7 @@ public final class JavaKernels implements KernelRunner {
             float[] st = maskedStep(keep(mask, ldmask, b), hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, b * ldout + j);
             hNext.s(b * ldhn + j, st[0]);
             out.s(b * ldout + j, st[1]);
-            if (hd != null) hd.s(b * ldhd + j, st[0] * rdm.g(b * ldrdm + j));
+            if (hd != null) dropState(st[0], 1, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -285,16 +302,12 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             float g = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
-            float dout = dOut != null ? dOut.g(b * lddo + j) : 0.0f;
-            if (keep(mask, ldmask, b) == 0.0f) {
-                if (carry != null) carry.s(e, carry.g(e) + dout);
+            float keep = keep(mask, ldmask, b);
+            float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
+            if (keep == 0.0f) {
                 dG.s(b * lddG + j, 0.0f);
                 dh.s(e, g);
                 continue;
-            }
-            if (carry != null) {
-                dout += carry.g(e);
-                carry.s(e, 0.0f);
             }
             float dhn = g + dout;
             dG.s(b * lddG + j, dhn * actGrad(act, saved.g(b * ldsaved + j)));
@@ -341,9 +354,7 @@ public final class JavaKernels implements KernelRunner {
             cNext.s(b * ldcn + j, keep != 0.0f ? c : cp);
             hNext.s(b * ldhn + j, st[0]);
             out.s(b * ldout + j, st[1]);
-            if (hd != null) {
-                for (int k = 0; k < 4; k++) hd.s((long) k * gs + b * ldhd + j, st[0] * rdm.g(b * ldrdm + (long) k * H + j));
-            }
+            if (hd != null) dropState(st[0], 4, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -361,20 +372,16 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             float gh = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
-            float dout = dOut != null ? dOut.g(b * lddo + j) : 0.0f;
+            float keep = keep(mask, ldmask, b);
+            float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG;
-            if (keep(mask, ldmask, b) == 0.0f) {
-                if (carry != null) carry.s(e, carry.g(e) + dout);
+            if (keep == 0.0f) {
                 dG.s(d + j, 0.0f);
                 dG.s(d + H + j, 0.0f);
                 dG.s(d + 2 * H + j, 0.0f);
                 dG.s(d + 3 * H + j, 0.0f);
                 dh.s(e, gh);
                 continue;
-            }
-            if (carry != null) {
-                dout += carry.g(e);
-                carry.s(e, 0.0f);
             }
             float dhn = gh + dout;
             long s = b * ldsaved;
@@ -429,9 +436,7 @@ public final class JavaKernels implements KernelRunner {
             float[] st = maskedStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, b * ldout + j);
             hNext.s(b * ldhn + j, st[0]);
             out.s(b * ldout + j, st[1]);
-            if (hd != null) {
-                for (int k = 0; k < 3; k++) hd.s((long) k * gs + b * ldhd + j, st[0] * rdm.g(b * ldrdm + (long) k * H + j));
-            }
+            if (hd != null) dropState(st[0], 3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -449,20 +454,16 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             float gh = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
-            float dout = dOut != null ? dOut.g(b * lddo + j) : 0.0f;
+            float keep = keep(mask, ldmask, b);
+            float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG, dr_ = b * lddGr;
-            if (keep(mask, ldmask, b) == 0.0f) {
-                if (carry != null) carry.s(e, carry.g(e) + dout);
+            if (keep == 0.0f) {
                 for (int q = 0; q < 3; q++) {
                     dG.s(d + (long) q * H + j, 0.0f);
                     dGr.s(dr_ + (long) q * H + j, 0.0f);
                 }
                 dh.s(e, gh);
                 continue;
-            }
-            if (carry != null) {
-                dout += carry.g(e);
-                carry.s(e, 0.0f);
             }
             float dhn = gh + dout;
             long s = b * ldsaved;
@@ -523,9 +524,7 @@ public final class JavaKernels implements KernelRunner {
             float[] st = maskedStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, b * ldout + j);
             hNext.s(b * ldhn + j, st[0]);
             out.s(b * ldout + j, st[1]);
-            if (hd != null) {
-                for (int k = 0; k < 3; k++) hd.s((long) k * gs + b * ldhd + j, st[0] * rdm.g(b * ldrdm + (long) k * H + j));
-            }
+            if (hd != null) dropState(st[0], 3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -541,17 +540,13 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             float gh = incoming(dh, dhRec, recGates, rdm, ldrdm, e, b, j, B, H);
-            float dout = dOut != null ? dOut.g(b * lddo + j) : 0.0f;
+            float keep = keep(mask, ldmask, b);
+            float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG;
-            if (keep(mask, ldmask, b) == 0.0f) {
-                if (carry != null) carry.s(e, carry.g(e) + dout);
+            if (keep == 0.0f) {
                 dG.s(d + j, 0.0f); dG.s(d + H + j, 0.0f); dG.s(d + 2 * H + j, 0.0f);
                 dh.s(e, gh);
                 continue;
-            }
-            if (carry != null) {
-                dout += carry.g(e);
-                carry.s(e, 0.0f);
             }
             float dhn = gh + dout;
             long s = b * ldsaved;
