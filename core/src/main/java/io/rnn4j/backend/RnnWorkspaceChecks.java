@@ -24,6 +24,26 @@ public final class RnnWorkspaceChecks {
         }
     }
 
+    /** The arguments of {@code rnnForward}: non-null and valid for {@code spec} ({@link RnnForwardArgs#validate}). */
+    public static void checkForwardArgs(RnnSpec spec, RnnForwardArgs a) {
+        if (a == null) {
+            throw new IllegalArgumentException("rnnForward: args must not be null");
+        }
+        a.validate(spec);
+    }
+
+    /**
+     * The arguments of {@code rnnBackward}: both non-null, {@code f} valid for {@code spec} and
+     * {@code b} valid for {@code spec} and {@code f}.
+     */
+    public static void checkBackwardArgs(RnnSpec spec, RnnForwardArgs f, RnnBackwardArgs b) {
+        if (f == null || b == null) {
+            throw new IllegalArgumentException("rnnBackward: forward and backward args must not be null");
+        }
+        f.validate(spec);
+        b.validate(spec, f);
+    }
+
     /**
      * The exception for a workspace that {@code backend}'s {@code rnnWorkspace} did not create
      * (another backend's, another instance's, or null); the caller throws it.

@@ -25,10 +25,7 @@ final class SimdRnnKernels {
     }
 
     void forward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
-        if (a == null) {
-            throw new IllegalArgumentException("rnnForward: args must not be null");
-        }
-        a.validate(spec);
+        RnnWorkspaceChecks.checkForwardArgs(spec, a);
         SimdRnnWorkspace ws = checkWorkspace("rnnForward", spec, workspace, a);
         SimdRnnRun q = ws.run.bind(a, null);
         ws.lastTrainingForward = null; // the stored activations are about to change
@@ -39,11 +36,7 @@ final class SimdRnnKernels {
     }
 
     void backward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs f, RnnBackwardArgs b) {
-        if (f == null || b == null) {
-            throw new IllegalArgumentException("rnnBackward: forward and backward args must not be null");
-        }
-        f.validate(spec);
-        b.validate(spec, f);
+        RnnWorkspaceChecks.checkBackwardArgs(spec, f, b);
         SimdRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
         RnnForwardArgs last = ws.lastTrainingForward;
         if (last == null || !RnnWorkspaceChecks.sameInputs(last, f)) {

@@ -3,15 +3,10 @@ package io.rnn4j.jmh;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -22,41 +17,19 @@ import java.util.concurrent.TimeUnit;
  * included)? {@code shape} is {@code batch x time x input x units} like {@link LayerBenchmark},
  * normally with time 1; inference is the forward step, training adds its backward step.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-public class CellBenchmark {
-
-    @Param({"simd", "java"})
-    public String backend;
-
-    @Param({"LSTM", "GRU"})
-    public String cell;
+public class CellBenchmark extends RnnBenchmarkState {
 
     @Param({"64x1x128x256", "1x1x128x256"})
     public String shape;
 
-    @Param({"inference", "training"})
-    public String mode;
-
-    @Param({"1"})
-    public int threads;
-
-    private RnnFixture fx;
-    private boolean training;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        training = RnnFixture.training(mode);
-        fx = RnnFixture.of(backend, threads, cell, shape);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        fx.close();
+    @Override
+    String shape() {
+        return shape;
     }
 
     @Benchmark

@@ -3,15 +3,10 @@ package io.rnn4j.jmh;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -23,41 +18,19 @@ import java.util.concurrent.TimeUnit;
  * B = 64x100x512x1024, C = 1x100x128x256 (streaming), D = 256x50x256x512.
  * Run with {@code -prof gc} to see that allocation per operation does not grow with time.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class LayerBenchmark {
-
-    @Param({"simd", "java"})
-    public String backend;
-
-    @Param({"LSTM", "GRU"})
-    public String cell;
+public class LayerBenchmark extends RnnBenchmarkState {
 
     @Param({"64x100x128x256"})
     public String shape;
 
-    @Param({"inference", "training"})
-    public String mode;
-
-    @Param({"1"})
-    public int threads;
-
-    private RnnFixture fx;
-    private boolean training;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        training = RnnFixture.training(mode);
-        fx = RnnFixture.of(backend, threads, cell, shape);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        fx.close();
+    @Override
+    String shape() {
+        return shape;
     }
 
     @Benchmark

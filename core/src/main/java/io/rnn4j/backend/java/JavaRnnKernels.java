@@ -36,10 +36,7 @@ final class JavaRnnKernels {
     }
 
     void forward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs a) {
-        if (a == null) {
-            throw new IllegalArgumentException("rnnForward: args must not be null");
-        }
-        a.validate(spec);
+        RnnWorkspaceChecks.checkForwardArgs(spec, a);
         JavaRnnWorkspace ws = checkWorkspace("rnnForward", spec, workspace, a);
         RnnRun q = ws.run.bind(a, null);
         CellKernel cell = ws.cellKernel;
@@ -55,11 +52,7 @@ final class JavaRnnKernels {
     }
 
     void backward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs f, RnnBackwardArgs b) {
-        if (f == null || b == null) {
-            throw new IllegalArgumentException("rnnBackward: forward and backward args must not be null");
-        }
-        f.validate(spec);
-        b.validate(spec, f);
+        RnnWorkspaceChecks.checkBackwardArgs(spec, f, b);
         JavaRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
         RnnForwardArgs last = ws.lastTrainingForward;
         if (last == null) {
