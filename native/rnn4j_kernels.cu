@@ -282,6 +282,23 @@ __device__ __forceinline__ StepOut masked_step(float keep, float hNew, float hPr
     return r;
 }
 
+// The end of a forward step: writes the state and the output of masked_step and, with recurrent
+// dropout, the G dropped copies of the state that the next step's GEMMs read.
+__device__ __forceinline__ void emit_step(float keep, float hNew, float hPrev, int zeroOut,
+                                          const float* outPrev, float* out, int ldout, float* hNext, int ldhn,
+                                          int G, int H, long long b, long long j,
+                                          const float* rdm, int ldrdm, float* hd, int gateStride, int ldhd) {
+    StepOut s = masked_step(keep, hNew, hPrev, zeroOut, outPrev, b * ldout + j);
+    hNext[b * ldhn + j] = s.h;
+    out[b * ldout + j] = s.out;
+    if (hd != RNN4J_NULL) drop_state(s.h, G, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
+}
+
+// A masked row's gate gradients: d[q*H + j] = 0 for the G gates.
+__device__ __forceinline__ void zero_gates(float* d, int G, int H, long long j) {
+    for (int q = 0; q < G; q++) d[(long long)q * H + j] = 0.0f;
+}
+
 __device__ __forceinline__ float row_keep(const float* mask, int ldmask, long long b) {
     return mask != RNN4J_NULL ? mask[b * ldmask] : 1.0f;
 }
@@ -319,11 +336,8 @@ extern "C" __global__ void rnn4j_simple_forward(
         float pre = xp[b * ldxp + j] + (bias != RNN4J_NULL ? bias[j] : 0.0f) + hp[b * H + j];
         float hNew = act_apply(act, pre);
         if (saved != RNN4J_NULL) saved[b * ldsaved + j] = hNew;
-        float keep = row_keep(mask, ldmask, b);
-        StepOut s = masked_step(keep, hNew, hPrev[b * ldhp + j], zeroOut, outPrev, b * ldout + j);
-        hNext[b * ldhn + j] = s.h;
-        out[b * ldout + j] = s.out;
-        if (hd != RNN4J_NULL) drop_state(s.h, 1, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
+        emit_step(row_keep(mask, ldmask, b), hNew, hPrev[b * ldhp + j], zeroOut, outPrev, out, ldout, hNext, ldhn,
+                  1, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -389,11 +403,9 @@ extern "C" __global__ void rnn4j_lstm_forward(
             s[3 * H + j] = o;
         }
         float keep = row_keep(mask, ldmask, b);
-        StepOut st = masked_step(keep, hNew, hPrev[b * ldhp + j], zeroOut, outPrev, b * ldout + j);
+        emit_step(keep, hNew, hPrev[b * ldhp + j], zeroOut, outPrev, out, ldout, hNext, ldhn,
+                  4, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
         cNext[b * ldcn + j] = keep != 0.0f ? c : cp;
-        hNext[b * ldhn + j] = st.h;
-        out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) drop_state(st.h, 4, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -417,10 +429,7 @@ extern "C" __global__ void rnn4j_lstm_backward(
         float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         float* d = dG + b * lddG;
         if (keep == 0.0f) {
-            d[j] = 0.0f;
-            d[H + j] = 0.0f;
-            d[2 * H + j] = 0.0f;
-            d[3 * H + j] = 0.0f;
+            zero_gates(d, 4, H, j);
             dh[e] = g_h;
             continue;  // dc passes through unchanged
         }
@@ -479,11 +488,8 @@ extern "C" __global__ void rnn4j_gru_forward(
             s[2 * H + j] = hh;
             savedHn[b * ldhn_saved + j] = hn;
         }
-        float keep = row_keep(mask, ldmask, b);
-        StepOut st = masked_step(keep, hNew, hp0, zeroOut, outPrev, b * ldout + j);
-        hNext[b * ldhn + j] = st.h;
-        out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) drop_state(st.h, 3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
+        emit_step(row_keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, out, ldout, hNext, ldhn,
+                  3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -509,8 +515,8 @@ extern "C" __global__ void rnn4j_gru_backward(
         float* d = dG + b * lddG;
         float* dr_ = dGr + b * lddGr;
         if (keep == 0.0f) {
-            d[j] = 0.0f; d[H + j] = 0.0f; d[2 * H + j] = 0.0f;
-            dr_[j] = 0.0f; dr_[H + j] = 0.0f; dr_[2 * H + j] = 0.0f;
+            zero_gates(d, 3, H, j);
+            zero_gates(dr_, 3, H, j);
             dh[e] = g_h;
             continue;
         }
@@ -575,11 +581,8 @@ extern "C" __global__ void rnn4j_gru_rb_forward_h(
         s[2 * H + j] = hh;
         float hp0 = hPrev[b * ldhp + j];
         float hNew = z * hp0 + (1.0f - z) * hh;
-        float keep = row_keep(mask, ldmask, b);
-        StepOut st = masked_step(keep, hNew, hp0, zeroOut, outPrev, b * ldout + j);
-        hNext[b * ldhn + j] = st.h;
-        out[b * ldout + j] = st.out;
-        if (hd != RNN4J_NULL) drop_state(st.h, 3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
+        emit_step(row_keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, out, ldout, hNext, ldhn,
+                  3, H, b, j, rdm, ldrdm, hd, gateStride, ldhd);
     }
 }
 
@@ -602,7 +605,7 @@ extern "C" __global__ void rnn4j_gru_rb_backward_zh(
         float dout = output_grad(keep, dOut != RNN4J_NULL ? dOut[b * lddo + j] : 0.0f, carry, e);
         float* d = dG + b * lddG;
         if (keep == 0.0f) {
-            d[j] = 0.0f; d[H + j] = 0.0f; d[2 * H + j] = 0.0f;
+            zero_gates(d, 3, H, j);
             dh[e] = g_h;
             continue;
         }

@@ -233,6 +233,20 @@ public final class JavaKernels implements KernelRunner {
         return new float[] {hPrev, zeroOut != 0 ? 0.0f : (outPrev != null ? outPrev.g(outIdx) : 0.0f)};
     }
 
+    /** emit_step of the .cu: the state and output of maskedStep and the G dropped copies of the state. */
+    private static void emitStep(float keep, float hNew, float hPrev, int zeroOut, P outPrev, P out, int ldout, P hNext, int ldhn,
+                                 int G, int H, long b, long j, P rdm, int ldrdm, P hd, int gs, int ldhd) {
+        float[] st = maskedStep(keep, hNew, hPrev, zeroOut, outPrev, b * ldout + j);
+        hNext.s(b * ldhn + j, st[0]);
+        out.s(b * ldout + j, st[1]);
+        if (hd != null) dropState(st[0], G, H, b, j, rdm, ldrdm, hd, gs, ldhd);
+    }
+
+    /** zero_gates of the .cu: a masked row's G gate gradients, at d + q*H + j. */
+    private static void zeroGates(P dG, long d, int G, int H, long j) {
+        for (int q = 0; q < G; q++) dG.s(d + (long) q * H + j, 0.0f);
+    }
+
     private static float keep(P mask, int ldmask, long b) {
         return mask != null ? mask.g(b * ldmask) : 1.0f;
     }
@@ -284,10 +298,8 @@ public final class JavaKernels implements KernelRunner {
             float pre = xp.g(b * ldxp + j) + (bias != null ? bias.g(j) : 0.0f) + hp.g(b * H + j);
             float hNew = actApply(act, pre);
             if (saved != null) saved.s(b * ldsaved + j, hNew);
-            float[] st = maskedStep(keep(mask, ldmask, b), hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, b * ldout + j);
-            hNext.s(b * ldhn + j, st[0]);
-            out.s(b * ldout + j, st[1]);
-            if (hd != null) dropState(st[0], 1, H, b, j, rdm, ldrdm, hd, gs, ldhd);
+            emitStep(keep(mask, ldmask, b), hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, out, ldout, hNext, ldhn,
+                    1, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -350,11 +362,9 @@ public final class JavaKernels implements KernelRunner {
                 saved.s(s + 3 * H + j, o);
             }
             float keep = keep(mask, ldmask, b);
-            float[] st = maskedStep(keep, hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, b * ldout + j);
+            emitStep(keep, hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, out, ldout, hNext, ldhn,
+                    4, H, b, j, rdm, ldrdm, hd, gs, ldhd);
             cNext.s(b * ldcn + j, keep != 0.0f ? c : cp);
-            hNext.s(b * ldhn + j, st[0]);
-            out.s(b * ldout + j, st[1]);
-            if (hd != null) dropState(st[0], 4, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -376,10 +386,7 @@ public final class JavaKernels implements KernelRunner {
             float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG;
             if (keep == 0.0f) {
-                dG.s(d + j, 0.0f);
-                dG.s(d + H + j, 0.0f);
-                dG.s(d + 2 * H + j, 0.0f);
-                dG.s(d + 3 * H + j, 0.0f);
+                zeroGates(dG, d, 4, H, j);
                 dh.s(e, gh);
                 continue;
             }
@@ -433,10 +440,8 @@ public final class JavaKernels implements KernelRunner {
                 saved.s(s + 2 * H + j, hh);
                 savedHn.s(b * ldhns + j, hn);
             }
-            float[] st = maskedStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, b * ldout + j);
-            hNext.s(b * ldhn + j, st[0]);
-            out.s(b * ldout + j, st[1]);
-            if (hd != null) dropState(st[0], 3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
+            emitStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, out, ldout, hNext, ldhn,
+                    3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -458,10 +463,8 @@ public final class JavaKernels implements KernelRunner {
             float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG, dr_ = b * lddGr;
             if (keep == 0.0f) {
-                for (int q = 0; q < 3; q++) {
-                    dG.s(d + (long) q * H + j, 0.0f);
-                    dGr.s(dr_ + (long) q * H + j, 0.0f);
-                }
+                zeroGates(dG, d, 3, H, j);
+                zeroGates(dGr, dr_, 3, H, j);
                 dh.s(e, gh);
                 continue;
             }
@@ -521,10 +524,8 @@ public final class JavaKernels implements KernelRunner {
             saved.s(s + 2 * H + j, hh);
             float hp0 = hPrev.g(b * ldhp + j);
             float hNew = z * hp0 + (1.0f - z) * hh;
-            float[] st = maskedStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, b * ldout + j);
-            hNext.s(b * ldhn + j, st[0]);
-            out.s(b * ldout + j, st[1]);
-            if (hd != null) dropState(st[0], 3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
+            emitStep(keep(mask, ldmask, b), hNew, hp0, zeroOut, outPrev, out, ldout, hNext, ldhn,
+                    3, H, b, j, rdm, ldrdm, hd, gs, ldhd);
         }
     }
 
@@ -544,7 +545,7 @@ public final class JavaKernels implements KernelRunner {
             float dout = outputGrad(keep, dOut != null ? dOut.g(b * lddo + j) : 0.0f, carry, e);
             long d = b * lddG;
             if (keep == 0.0f) {
-                dG.s(d + j, 0.0f); dG.s(d + H + j, 0.0f); dG.s(d + 2 * H + j, 0.0f);
+                zeroGates(dG, d, 3, H, j);
                 dh.s(e, gh);
                 continue;
             }
