@@ -122,6 +122,15 @@ extern "C" __global__ void rnn4j_sum_columns(int rows, int cols, const float* m,
     }
 }
 
+// Stores double s as the float pair out[0] = hi, out[1] = lo with hi + lo ~ s to ~48 bits
+// (lo = 0 when hi is not finite).
+__device__ __forceinline__ void store_hi_lo(double s, float* out) {
+    float hi = (float)s;
+    float lo = (hi - hi == 0.0f) ? (float)(s - (double)hi) : 0.0f;
+    out[0] = hi;
+    out[1] = lo;
+}
+
 // Partial p sums x[p], x[p + parts], ... in double (squared if `squares`) and stores it as a
 // float pair hi + lo (lo = 0 when hi is not finite), so the host sum keeps ~48 bits.
 extern "C" __global__ void rnn4j_sum_partials(int n, int parts, int squares, const float* x, float* partial) {
@@ -131,10 +140,7 @@ extern "C" __global__ void rnn4j_sum_partials(int n, int parts, int squares, con
             double v = x[i];
             s += squares ? v * v : v;
         }
-        float hi = (float)s;
-        float lo = (hi - hi == 0.0f) ? (float)(s - (double)hi) : 0.0f;
-        partial[2 * p] = hi;
-        partial[2 * p + 1] = lo;
+        store_hi_lo(s, partial + 2 * p);
     }
 }
 
@@ -144,10 +150,7 @@ extern "C" __global__ void rnn4j_sum_pairs(int parts, const float* partial, floa
     RNN4J_LOOP(t, 1) {
         double s = 0.0;
         for (long long p = 0; p < parts; p++) s += (double)partial[2 * p] + (double)partial[2 * p + 1];
-        float hi = (float)s;
-        float lo = (hi - hi == 0.0f) ? (float)(s - (double)hi) : 0.0f;
-        out[0] = hi;
-        out[1] = lo;
+        store_hi_lo(s, out);
     }
 }
 

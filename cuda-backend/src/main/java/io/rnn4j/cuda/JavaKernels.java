@@ -58,6 +58,14 @@ public final class JavaKernels implements KernelRunner {
         };
     }
 
+    /** store_hi_lo of the .cu: s as the float pair hi, lo at out + at (lo = 0 when hi is not finite). */
+    private static void storeHiLo(double s, P out, long at) {
+        float hi = (float) s;
+        float lo = (hi - hi == 0.0f) ? (float) (s - (double) hi) : 0.0f;
+        out.s(at, hi);
+        out.s(at + 1, lo);
+    }
+
     @Override
     public void run(Kernel k, long n, Object[] a) {
         switch (k) {
@@ -118,10 +126,7 @@ public final class JavaKernels implements KernelRunner {
                 for (long q = 0; q < parts; q++) {
                     double s = 0.0;
                     for (long e = q; e < cnt; e += parts) { double v = x.g(e); s += squares != 0 ? v * v : v; }
-                    float hi = (float) s;
-                    float lo = (hi - hi == 0.0f) ? (float) (s - (double) hi) : 0.0f;
-                    out.s(2 * q, hi);
-                    out.s(2 * q + 1, lo);
+                    storeHiLo(s, out, 2 * q);
                 }
             }
             case SUM_PAIRS -> {
@@ -129,10 +134,7 @@ public final class JavaKernels implements KernelRunner {
                 P partial = p(a[1]), out = p(a[2]);
                 double s = 0.0;
                 for (long q = 0; q < parts; q++) s += (double) partial.g(2 * q) + (double) partial.g(2 * q + 1);
-                float hi = (float) s;
-                float lo = (hi - hi == 0.0f) ? (float) (s - (double) hi) : 0.0f;
-                out.s(0, hi);
-                out.s(1, lo);
+                storeHiLo(s, out, 0);
             }
             case ADAM -> {
                 P pp = p(a[1]), g = p(a[2]), m = p(a[3]), v = p(a[4]);
