@@ -282,6 +282,11 @@ __device__ __forceinline__ StepOut masked_step(float keep, float hNew, float hPr
     return r;
 }
 
+// v + bias[i], or v without a bias (bias is null).
+__device__ __forceinline__ float biased(float v, const float* bias, long long i) {
+    return v + (bias != RNN4J_NULL ? bias[i] : 0.0f);
+}
+
 // The end of a forward step: writes the state and the output of masked_step and, with recurrent
 // dropout, the G dropped copies of the state that the next step's GEMMs read.
 __device__ __forceinline__ void emit_step(float keep, float hNew, float hPrev, int zeroOut,
@@ -333,7 +338,7 @@ extern "C" __global__ void rnn4j_simple_forward(
         float* hd, int gateStride, int ldhd) {
     RNN4J_LOOP(e, (long long)B * H) {
         long long b = e / H, j = e % H;
-        float pre = xp[b * ldxp + j] + (bias != RNN4J_NULL ? bias[j] : 0.0f) + hp[b * H + j];
+        float pre = biased(xp[b * ldxp + j], bias, j) + hp[b * H + j];
         float hNew = act_apply(act, pre);
         if (saved != RNN4J_NULL) saved[b * ldsaved + j] = hNew;
         emit_step(row_keep(mask, ldmask, b), hNew, hPrev[b * ldhp + j], zeroOut, outPrev, out, ldout, hNext, ldhn,
@@ -387,10 +392,10 @@ extern "C" __global__ void rnn4j_lstm_forward(
         long long b = e / H, j = e % H;
         const float* x = xp + b * ldxp;
         const float* r = hp + b * 4LL * H;
-        float zi = x[j] + (bias != RNN4J_NULL ? bias[j] : 0.0f) + r[j];
-        float zf = x[H + j] + (bias != RNN4J_NULL ? bias[H + j] : 0.0f) + r[H + j];
-        float zg = x[2 * H + j] + (bias != RNN4J_NULL ? bias[2 * H + j] : 0.0f) + r[2 * H + j];
-        float zo = x[3 * H + j] + (bias != RNN4J_NULL ? bias[3 * H + j] : 0.0f) + r[3 * H + j];
+        float zi = biased(x[j], bias, j) + r[j];
+        float zf = biased(x[H + j], bias, H + j) + r[H + j];
+        float zg = biased(x[2 * H + j], bias, 2 * H + j) + r[2 * H + j];
+        float zo = biased(x[3 * H + j], bias, 3 * H + j) + r[3 * H + j];
         float i = act_apply(ract, zi), f = act_apply(ract, zf), g = act_apply(act, zg), o = act_apply(ract, zo);
         float cp = cPrev[b * ldcp + j];
         float c = f * cp + i * g;
@@ -470,12 +475,12 @@ extern "C" __global__ void rnn4j_gru_forward(
         const float* r = hp + b * 3LL * H;
         const float* bi = bias;
         const float* br = bias != RNN4J_NULL ? bias + 3 * H : RNN4J_NULL;
-        float xz = x[j] + (bi != RNN4J_NULL ? bi[j] : 0.0f);
-        float xr = x[H + j] + (bi != RNN4J_NULL ? bi[H + j] : 0.0f);
-        float xh = x[2 * H + j] + (bi != RNN4J_NULL ? bi[2 * H + j] : 0.0f);
-        float hz = r[j] + (br != RNN4J_NULL ? br[j] : 0.0f);
-        float hr = r[H + j] + (br != RNN4J_NULL ? br[H + j] : 0.0f);
-        float hn = r[2 * H + j] + (br != RNN4J_NULL ? br[2 * H + j] : 0.0f);
+        float xz = biased(x[j], bi, j);
+        float xr = biased(x[H + j], bi, H + j);
+        float xh = biased(x[2 * H + j], bi, 2 * H + j);
+        float hz = biased(r[j], br, j);
+        float hr = biased(r[H + j], br, H + j);
+        float hn = biased(r[2 * H + j], br, 2 * H + j);
         float z = act_apply(ract, xz + hz);
         float rr = act_apply(ract, xr + hr);
         float hh = act_apply(act, xh + rr * hn);
@@ -550,8 +555,8 @@ extern "C" __global__ void rnn4j_gru_rb_forward_zr(
         long long b = e / H, j = e % H;
         const float* x = xp + b * ldxp;
         const float* r = hp + b * 2LL * H;
-        float z = act_apply(ract, x[j] + (bias != RNN4J_NULL ? bias[j] : 0.0f) + r[j]);
-        float rr = act_apply(ract, x[H + j] + (bias != RNN4J_NULL ? bias[H + j] : 0.0f) + r[H + j]);
+        float z = act_apply(ract, biased(x[j], bias, j) + r[j]);
+        float rr = act_apply(ract, biased(x[H + j], bias, H + j) + r[H + j]);
         zr[b * ldzr + j] = z;
         zr[b * ldzr + H + j] = rr;
         float hv = hPrev[b * ldhp + j];
@@ -577,7 +582,7 @@ extern "C" __global__ void rnn4j_gru_rb_forward_h(
         long long b = e / H, j = e % H;
         float* s = saved + b * ldsaved;
         float z = s[j];
-        float hh = act_apply(act, xp[b * ldxp + 2 * H + j] + (bias != RNN4J_NULL ? bias[2 * H + j] : 0.0f) + hph[b * H + j]);
+        float hh = act_apply(act, biased(xp[b * ldxp + 2 * H + j], bias, 2 * H + j) + hph[b * H + j]);
         s[2 * H + j] = hh;
         float hp0 = hPrev[b * ldhp + j];
         float hNew = z * hp0 + (1.0f - z) * hh;

@@ -233,6 +233,11 @@ public final class JavaKernels implements KernelRunner {
         return new float[] {hPrev, zeroOut != 0 ? 0.0f : (outPrev != null ? outPrev.g(outIdx) : 0.0f)};
     }
 
+    /** biased of the .cu: v + bias[i], or v when bias is null. */
+    private static float biased(float v, P bias, long i) {
+        return v + (bias != null ? bias.g(i) : 0.0f);
+    }
+
     /** emit_step of the .cu: the state and output of maskedStep and the G dropped copies of the state. */
     private static void emitStep(float keep, float hNew, float hPrev, int zeroOut, P outPrev, P out, int ldout, P hNext, int ldhn,
                                  int G, int H, long b, long j, P rdm, int ldrdm, P hd, int gs, int ldhd) {
@@ -295,7 +300,7 @@ public final class JavaKernels implements KernelRunner {
         P hd = p(a[21]); int gs = i(a[22]), ldhd = i(a[23]);
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
-            float pre = xp.g(b * ldxp + j) + (bias != null ? bias.g(j) : 0.0f) + hp.g(b * H + j);
+            float pre = biased(xp.g(b * ldxp + j), bias, j) + hp.g(b * H + j);
             float hNew = actApply(act, pre);
             if (saved != null) saved.s(b * ldsaved + j, hNew);
             emitStep(keep(mask, ldmask, b), hNew, hPrev.g(b * ldhp + j), zeroOut, outPrev, out, ldout, hNext, ldhn,
@@ -346,10 +351,10 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             long x = b * ldxp, r = b * 4L * H;
-            float zi = xp.g(x + j) + (bias != null ? bias.g(j) : 0.0f) + hp.g(r + j);
-            float zf = xp.g(x + H + j) + (bias != null ? bias.g(H + j) : 0.0f) + hp.g(r + H + j);
-            float zg = xp.g(x + 2 * H + j) + (bias != null ? bias.g(2 * H + j) : 0.0f) + hp.g(r + 2 * H + j);
-            float zo = xp.g(x + 3 * H + j) + (bias != null ? bias.g(3 * H + j) : 0.0f) + hp.g(r + 3 * H + j);
+            float zi = biased(xp.g(x + j), bias, j) + hp.g(r + j);
+            float zf = biased(xp.g(x + H + j), bias, H + j) + hp.g(r + H + j);
+            float zg = biased(xp.g(x + 2 * H + j), bias, 2 * H + j) + hp.g(r + 2 * H + j);
+            float zo = biased(xp.g(x + 3 * H + j), bias, 3 * H + j) + hp.g(r + 3 * H + j);
             float ii = actApply(ract, zi), f = actApply(ract, zf), g = actApply(act, zg), o = actApply(ract, zo);
             float cp = cPrev.g(b * ldcp + j);
             float c = f * cp + ii * g;
@@ -422,12 +427,12 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             long x = b * ldxp, r = b * 3L * H;
-            float xz = xp.g(x + j) + (bias != null ? bias.g(j) : 0.0f);
-            float xr = xp.g(x + H + j) + (bias != null ? bias.g(H + j) : 0.0f);
-            float xh = xp.g(x + 2 * H + j) + (bias != null ? bias.g(2 * H + j) : 0.0f);
-            float hz = hp.g(r + j) + (bias != null ? bias.g(3 * H + j) : 0.0f);
-            float hr = hp.g(r + H + j) + (bias != null ? bias.g(3 * H + H + j) : 0.0f);
-            float hn = hp.g(r + 2 * H + j) + (bias != null ? bias.g(3 * H + 2 * H + j) : 0.0f);
+            float xz = biased(xp.g(x + j), bias, j);
+            float xr = biased(xp.g(x + H + j), bias, H + j);
+            float xh = biased(xp.g(x + 2 * H + j), bias, 2 * H + j);
+            float hz = biased(hp.g(r + j), bias, 3 * H + j);
+            float hr = biased(hp.g(r + H + j), bias, 3 * H + H + j);
+            float hn = biased(hp.g(r + 2 * H + j), bias, 3 * H + 2 * H + j);
             float z = actApply(ract, xz + hz);
             float rr = actApply(ract, xr + hr);
             float hh = actApply(act, xh + rr * hn);
@@ -494,8 +499,8 @@ public final class JavaKernels implements KernelRunner {
         for (long e = 0; e < (long) B * H; e++) {
             long b = e / H, j = e % H;
             long x = b * ldxp, r = b * 2L * H;
-            float z = actApply(ract, xp.g(x + j) + (bias != null ? bias.g(j) : 0.0f) + hp.g(r + j));
-            float rr = actApply(ract, xp.g(x + H + j) + (bias != null ? bias.g(H + j) : 0.0f) + hp.g(r + H + j));
+            float z = actApply(ract, biased(xp.g(x + j), bias, j) + hp.g(r + j));
+            float rr = actApply(ract, biased(xp.g(x + H + j), bias, H + j) + hp.g(r + H + j));
             zr.s(b * ldzr + j, z);
             zr.s(b * ldzr + H + j, rr);
             float hv = hPrev.g(b * ldhp + j);
@@ -520,7 +525,7 @@ public final class JavaKernels implements KernelRunner {
             long b = e / H, j = e % H;
             long s = b * ldsaved;
             float z = saved.g(s + j);
-            float hh = actApply(act, xp.g(b * ldxp + 2 * H + j) + (bias != null ? bias.g(2 * H + j) : 0.0f) + hph.g(b * H + j));
+            float hh = actApply(act, biased(xp.g(b * ldxp + 2 * H + j), bias, 2 * H + j) + hph.g(b * H + j));
             saved.s(s + 2 * H + j, hh);
             float hp0 = hPrev.g(b * ldhp + j);
             float hNew = z * hp0 + (1.0f - z) * hh;
