@@ -114,6 +114,24 @@ public final class RnnWorkspaceChecks {
     }
 
     /**
+     * The precondition of {@link Backend#rnnBackward} every backend shares: {@code last} (the
+     * arguments of the last training forward pass on {@code workspace}, or null) must exist, an
+     * {@link IllegalStateException} otherwise, and must read the same inputs as {@code f}, an
+     * {@link IllegalArgumentException} otherwise.
+     */
+    public static void requireTrainingForward(RnnWorkspace workspace, RnnForwardArgs last, RnnForwardArgs f) {
+        if (last == null) {
+            throw new IllegalStateException("rnnBackward: " + workspace + " holds no training forward pass;"
+                    + " run rnnForward with training=true on this workspace first");
+        }
+        if (!sameInputs(last, f)) {
+            throw new IllegalArgumentException("rnnBackward: the forward arguments differ from those of the last"
+                    + " training forward pass on " + workspace + " (inputs, weights, states, masks and options must be"
+                    + " the same tensors)");
+        }
+    }
+
+    /**
      * Whether a backward pass given {@code b} reads what the training forward pass run with
      * {@code a} used: the same tensors (identity) for inputs, weights, initial states and masks,
      * and the same options. The outputs may differ (the backward pass reads the workspace).

@@ -38,12 +38,7 @@ final class SimdRnnKernels {
     void backward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs f, RnnBackwardArgs b) {
         RnnWorkspaceChecks.checkBackwardArgs(spec, f, b);
         SimdRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
-        RnnForwardArgs last = ws.lastTrainingForward;
-        if (last == null || !RnnWorkspaceChecks.sameInputs(last, f)) {
-            throw new IllegalArgumentException("rnnBackward: " + ws + " holds no training forward pass of these"
-                    + " arguments; run rnnForward with training=true on the same workspace, inputs, weights,"
-                    + " masks and options first");
-        }
+        RnnWorkspaceChecks.requireTrainingForward(ws, ws.lastTrainingForward, f);
         ws.run.bind(f, b).backward();
     }
 

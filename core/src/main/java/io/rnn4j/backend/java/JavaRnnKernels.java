@@ -54,16 +54,7 @@ final class JavaRnnKernels {
     void backward(RnnSpec spec, RnnWorkspace workspace, RnnForwardArgs f, RnnBackwardArgs b) {
         RnnWorkspaceChecks.checkBackwardArgs(spec, f, b);
         JavaRnnWorkspace ws = checkWorkspace("rnnBackward", spec, workspace, f);
-        RnnForwardArgs last = ws.lastTrainingForward;
-        if (last == null) {
-            throw new IllegalStateException("rnnBackward: " + ws + " holds no training forward pass;"
-                    + " run rnnForward with training=true on this workspace first");
-        }
-        if (!RnnWorkspaceChecks.sameInputs(last, f)) {
-            throw new IllegalArgumentException("rnnBackward: the forward arguments differ from those of the last"
-                    + " training forward pass on " + ws + " (inputs, weights, states, masks and options must be"
-                    + " the same tensors)");
-        }
+        RnnWorkspaceChecks.requireTrainingForward(ws, ws.lastTrainingForward, f);
         RnnRun q = ws.run.bind(f, b);
         CellKernel cell = ws.cellKernel;
         q.bindBackwardBuffers();

@@ -630,6 +630,27 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
+    void rnnBackwardNeedsTheTrainingForwardOfTheSameInputs() {
+        RnnCase c = RnnCase.builder(CellType.GRU, 2, 3, 3, 2).build();
+        RnnSpec spec = c.spec;
+        try (RnnWorkspace ws = be().rnnWorkspace(spec, 2, 3)) {
+            RnnForwardArgs f = new RnnForwardArgs(tensor(be(), c.x, 2, 3, 3), tensor(be(), c.kernel, 3, 6),
+                    tensor(be(), c.recurrentKernel, 2, 6), tensor(be(), c.bias, 2, 6), null, null, null, null, null,
+                    false, false, true, be().zeros(2, 3, 2), be().zeros(2, 2), null);
+            RnnBackwardArgs b = new RnnBackwardArgs(be().zeros(2, 3, 2), null, null, null, null, null,
+                    be().zeros(3, 6), be().zeros(2, 6), be().zeros(2, 6));
+            assertThrows(IllegalStateException.class, () -> be().rnnBackward(spec, ws, f, b),
+                    "rnnBackward before any training forward pass");
+            be().rnnForward(spec, ws, f);
+            RnnForwardArgs other = new RnnForwardArgs(tensor(be(), c.x, 2, 3, 3), f.kernel(), f.recurrentKernel(),
+                    f.bias(), null, null, null, null, null, false, false, true, f.output(), f.finalH(), null);
+            assertThrows(IllegalArgumentException.class, () -> be().rnnBackward(spec, ws, other, b),
+                    "rnnBackward with another x tensor than the training forward pass");
+            be().rnnBackward(spec, ws, f, b);
+        }
+    }
+
+    @Test
     void rnnBackwardOfWrongGradientShapeIsRejected() {
         RnnCase c = RnnCase.builder(CellType.GRU, 2, 3, 3, 2).build();
         RnnSpec spec = c.spec;
