@@ -146,15 +146,20 @@ class StreamingTest {
                 args.validate(spec);
                 ok &= out.hasShape(2, 1, 5) && args.finalH().hasShape(2, 5);
             }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 1_000; i++) {
-                args.validate(spec);
-                ok &= out.hasShape(2, 1, 5) && args.finalH().hasShape(2, 5);
+            // Rounds of 1000 checks until one stays under one byte per check (see
+            // StreamingAllocation.bound): the JVM's own one-off allocations (e.g. objects
+            // re-materialized on a deoptimization; 464 bytes seen once) do not repeat, while an
+            // object made per check would show in every round.
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 20 && allocated >= StreamingAllocation.bound(1_000); round++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1_000; i++) {
+                    args.validate(spec);
+                    ok &= out.hasShape(2, 1, 5) && args.finalH().hasShape(2, 5);
+                }
+                allocated = mx.getCurrentThreadAllocatedBytes() - before;
             }
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             assertTrue(ok);
-            // Under one byte per check (see StreamingAllocation.bound): a one-off 464 bytes was seen once
-            // (the JVM's own, e.g. objects re-materialized on a deoptimization), never an object per check.
             assertTrue(allocated < StreamingAllocation.bound(1_000),
                     l.name() + ": 1000 passing shape checks allocated " + allocated + " bytes");
         }
@@ -164,12 +169,15 @@ class StreamingTest {
      * Item 5 of issue 2: once warm, a streamed step of a built-in cell allocates no Java object at
      * all (no tensor, no view, spec, list, argument record or per-call kernel object), so
      * streaming inference makes no garbage. 2000 warm-up steps let C2 compile the step first;
-     * then 1000 steps must allocate under 1000 bytes, i.e. no object per step (see
-     * {@link StreamingAllocation#allocatingSteps} for the bound). Before the caches: 632 B per step.
+     * then a round of 1000 steps must allocate under 1000 bytes, i.e. no object per step (see
+     * {@link StreamingAllocation#allocatingSteps} for the bound). Up to 20 rounds: the JVM now and
+     * then allocates on the thread once (compilation, deoptimisation: 1-11 KB seen in a round of a
+     * CI run), which a later round does not repeat, while an object made on every step shows in
+     * every round. Before the caches: 632 B per step in every round.
      */
     @Test
     void warmFusedTimeStepAllocatesZeroBytes() {
-        List<String> failures = StreamingAllocation.allocatingSteps(Backends.get("java"), 2_000, 1_000, 1);
+        List<String> failures = StreamingAllocation.allocatingSteps(Backends.get("java"), 2_000, 1_000, 20);
         assertTrue(failures.isEmpty(), String.join("; ", failures));
     }
 
