@@ -103,6 +103,53 @@ class SimdGemmTest {
     }
 
     @Test
+    void unpackedPathWideRowsEveryKTail() {
+        // m < MR takes the unpacked GEMV loops: n past 16 and 8 vectors of columns (and between),
+        // k with a 2-vector body, a 1-vector step and a scalar tail in every combination.
+        int[] ns = {255, 256, 300, 383, 531};
+        int[] ks = {1, 17, 33, 50, 100, 600};
+        long seed = 100;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                for (int m = 1; m < Gemm.MR; m++) {
+                    for (int n : ns) {
+                        for (int k : ks) {
+                            float beta = seed % 3 == 0 ? 0f : 0.5f;
+                            check(SIMD, seed++, ta, tb, m, n, k, -1.5f, beta, (int) (seed % 3), (int) (seed % 5), 1, 2, 3, 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemvColumnSplitsAreBitIdentical() {
+        // The recurrent kernels split a batch-1 product's columns across threads: any split must
+        // give the same bits as the whole (each column's sum does not depend on its neighbours).
+        SplittableRandom r = new SplittableRandom(5);
+        Gemm gemm = new Gemm(new Threads(1));
+        for (boolean tb : new boolean[] {false, true}) {
+            int m = 2, n = 531, k = 97;
+            int ldb = tb ? k + 3 : n + 3;
+            float[] a = random(r, m * k), b = random(r, (tb ? n : k) * ldb), c0 = random(r, m * n);
+            float[] whole = c0.clone();
+            gemm.gemvSerial(tb, m, n, k, 0.5f, a, 0, k, b, 0, ldb, 1f, whole, 0, n);
+            for (int[] cuts : new int[][] {{128, 256, 384, 512}, {37, 300}, {1, 2, 3, 259}}) {
+                float[] split = c0.clone();
+                int j0 = 0;
+                for (int i = 0; i <= cuts.length; i++) {
+                    int j1 = i < cuts.length ? cuts[i] : n;
+                    int offB = tb ? j0 * ldb : j0;
+                    gemm.gemvSerial(tb, m, j1 - j0, k, 0.5f, a, 0, k, b, offB, ldb, 1f, split, j0, n);
+                    j0 = j1;
+                }
+                assertArrayEquals(whole, split, "tb=" + tb + " cuts " + Arrays.toString(cuts));
+            }
+        }
+    }
+
+    @Test
     void blockedSizesAcrossKcNcAndMc() {
         // k > KC, n > NC, m > MC: every blocking loop runs more than once, with ragged edges.
         for (boolean ta : new boolean[] {false, true}) {
