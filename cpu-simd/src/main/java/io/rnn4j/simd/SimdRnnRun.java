@@ -59,14 +59,18 @@ final class SimdRnnRun {
      * out), and the split changes no result.
      */
     private boolean gemvColumns;
-    /** Column chunks of the forward and backward GEMVs (128 and 16 columns: the loops' widths). */
-    private final int gemvForwardChunks, gemvBackwardChunks;
+    /**
+     * The forward and backward GEMVs in one chunk per thread: as few and as wide as possible, since
+     * a wider column run keeps the GEMV in its widest loop (16 vectors of columns: 35 vs 30 GFLOP/s
+     * at 8) and every chunk costs a claim. Widths are multiples of the vector length (forward
+     * columns) and of 4 (backward rows, the loop's group), and come from the sizes and the
+     * team size only.
+     */
+    private final int gemvForwardChunks, gemvBackwardChunks, gemvForwardWidth, gemvBackwardWidth;
     private final Threads.Task gemvForwardTask;
     private final Threads.Task gemvBackwardTask;
     /** Backward: the gradient buffer whose step rows multiply Uᵀ (see {@link SimdCells.Cell#backwardGradient}). */
     private float[] dGrad;
-    private static final int GEMV_FORWARD_WIDTH = 128;
-    private static final int GEMV_BACKWARD_WIDTH = 16;
     private static final long PARALLEL_GEMV_FLOPS = 1L << 18;
 
     /** The step the thread team is working on. */
@@ -99,17 +103,20 @@ final class SimdRnnRun {
         forwardTask = i -> cell.forwardStep(this, step, rowStart(i), rowStart(i + 1));
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
         int fwdCols = cell.forwardBlocks(this) * units;
-        gemvForwardChunks = (fwdCols + GEMV_FORWARD_WIDTH - 1) / GEMV_FORWARD_WIDTH;
-        gemvBackwardChunks = (units + GEMV_BACKWARD_WIDTH - 1) / GEMV_BACKWARD_WIDTH;
+        int teamSize = be.team().size();
+        gemvForwardWidth = roundUp((fwdCols + teamSize - 1) / teamSize, VL);
+        gemvForwardChunks = (fwdCols + gemvForwardWidth - 1) / gemvForwardWidth;
+        gemvBackwardWidth = roundUp((units + teamSize - 1) / teamSize, 4);
+        gemvBackwardChunks = (units + gemvBackwardWidth - 1) / gemvBackwardWidth;
         gemvForwardTask = i -> {
-            int c0 = i * GEMV_FORWARD_WIDTH, c1 = Math.min(fwdCols, c0 + GEMV_FORWARD_WIDTH);
+            int c0 = i * gemvForwardWidth, c1 = Math.min(fwdCols, c0 + gemvForwardWidth);
             int t = timeIndex(step);
             gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
         int bwdK = cell.backwardBlocks(this) * units;
         gemvBackwardTask = i -> {
-            int c0 = i * GEMV_BACKWARD_WIDTH, c1 = Math.min(units, c0 + GEMV_BACKWARD_WIDTH);
+            int c0 = i * gemvBackwardWidth, c1 = Math.min(units, c0 + gemvBackwardWidth);
             int t = timeIndex(step);
             gemm.gemvSerial(true, batch, c1 - c0, bwdK, 1f, dGrad, t * gateWidth, time * gateWidth,
                     recurrentKernel, c0 * gateWidth, gateWidth, 1f, ws.dh, c0, units);
@@ -146,6 +153,10 @@ final class SimdRnnRun {
         }
         dGrad = b == null ? null : cell.backwardGradient(this);
         return this;
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
     }
 
     /** The host array of a tensor {@link RnnWorkspaceChecks#checkOwned} has checked, or null. */
