@@ -66,7 +66,26 @@ final class VectorMath {
     }
 
     static FloatVector exp(FloatVector x) {
-        x = x.max(EXP_LO).min(EXP_HI); // NaN stays NaN
+        return expClamped(below(above(x, EXP_LO), EXP_HI));
+    }
+
+    // Clamps as compare + blend: FloatVector.max / min carry Math.max's NaN and -0 rules, which
+    // C2 emits as a multi-instruction sequence each on AVX-512; a compare is false for NaN, so NaN
+    // still passes through. With the one-sided clamps of sigmoid and tanh this took them from
+    // 0.72 to 0.46 and from 1.07 to 0.76 ns per element (1024 floats in L1, one thread).
+
+    /** {@code max(x, lo)}, NaN kept. */
+    private static FloatVector above(FloatVector x, float lo) {
+        return x.blend(lo, x.lt(lo));
+    }
+
+    /** {@code min(x, hi)}, NaN kept. */
+    private static FloatVector below(FloatVector x, float hi) {
+        return x.blend(hi, x.compare(VectorOperators.GT, hi));
+    }
+
+    /** {@code e^x} for {@code x} already in {@code [EXP_LO, EXP_HI]} (or NaN). */
+    private static FloatVector expClamped(FloatVector x) {
         FloatVector t = x.fma(LOG2E, ROUND);
         FloatVector nf = t.sub(ROUND);
         IntVector n = t.reinterpretAsInts().sub(ROUND_BITS);
@@ -86,7 +105,7 @@ final class VectorMath {
     static FloatVector tanh(FloatVector x) {
         // Both branches on |x|, then x's sign bit ORed in: right for -0 and NaN too.
         FloatVector ax = x.abs();
-        FloatVector e = exp(ax.add(ax));
+        FloatVector e = expClamped(below(ax.add(ax), EXP_HI)); // 2|x| >= 0: only the upper clamp
         FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         FloatVector x2 = ax.mul(ax);
         FloatVector p = FloatVector.broadcast(S, TANH_POLY[0]);
@@ -101,7 +120,7 @@ final class VectorMath {
 
     static FloatVector sigmoid(FloatVector x) {
         VectorMask<Float> negative = x.lt(0f);
-        FloatVector e = exp(x.abs().neg());
+        FloatVector e = expClamped(above(x.abs().neg(), EXP_LO)); // -|x| <= 0: only the lower clamp
         FloatVector num = FloatVector.broadcast(S, 1f).blend(e, negative);
         return num.div(e.add(1f));
     }
