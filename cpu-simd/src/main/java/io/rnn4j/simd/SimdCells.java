@@ -283,7 +283,7 @@ final class SimdCells {
                     q.carryMasked(s, b, t);
                     continue;
                 }
-                int p = q.row(b, t) * n;
+                int p = q.gateRow(b, t) * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
                 plusBias(g, p, bias, 0, g, p, n);
@@ -337,7 +337,7 @@ final class SimdCells {
                     continue;
                 }
                 int row = q.row(b, t);
-                int p = row * gw;
+                int p = q.gateRow(b, t) * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s), cNext = q.nextC(s);
                 int d = q.nextStateOffset(s, b);
@@ -415,7 +415,7 @@ final class SimdCells {
                     continue;
                 }
                 int row = q.row(b, t);
-                int p = row * gw;
+                int p = q.gateRow(b, t) * gw;
                 int r = b * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s);
@@ -515,7 +515,7 @@ final class SimdCells {
             float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             for (int b = b0; b < b1; b++) {
                 int row = q.row(b, t);
-                int p = row * gw;
+                int p = q.gateRow(b, t) * gw;
                 int st = row * n;
                 addBias(g, p, hu, b * gw, bias, 0, g, p, 2 * n);  // z, r pre-activations
                 apply(rec, g, p, g, p, 2 * n);
@@ -531,7 +531,7 @@ final class SimdCells {
                     continue;
                 }
                 int row = q.row(b, t);
-                int p = row * gw;
+                int p = q.gateRow(b, t) * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);

@@ -41,6 +41,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
 
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
     private final Gemm.PackedB[] forwardPacks = new Gemm.PackedB[25];
+    private Gemm.PackedB inputPack;
     private final Gemm.PackedB[] backwardPacks = new Gemm.PackedB[25];
 
     float[] dGates;
@@ -90,6 +91,14 @@ final class SimdRnnWorkspace implements RnnWorkspace {
             forwardPacks[i] = new Gemm.PackedB(false, spec.units(), (k1 - k0) * spec.units());
         }
         return forwardPacks[i];
+    }
+
+    /** Panels of the input kernel {@code W (I, G*H)}, for the per-step input projection. */
+    Gemm.PackedB inputPack() {
+        if (inputPack == null) {
+            inputPack = new Gemm.PackedB(false, spec.inputSize(), spec.gateWidth());
+        }
+        return inputPack;
     }
 
     /** Panels of {@code U[:, k0*H : k1*H]ᵀ}. */
