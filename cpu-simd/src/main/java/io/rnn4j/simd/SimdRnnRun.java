@@ -571,24 +571,29 @@ final class SimdRnnRun {
      * reference (8 columns per double vector, rows in order: deterministic).
      */
     void biasGradient(float[] dG, int offset) {
+        // Rows outer, columns inner: dG (B*T rows of G*H) is read once, front to back, while the
+        // float64 sums (G*H doubles) stay in L1. Each column still adds its rows in row order.
+        // (Columns outer read dG down 4 KiB strides, a cache miss per load: 9 ms of a 185 ms
+        // LSTM 64x100x128x256 training step.)
         float[] db = (float[]) bwd.dBias().storage();
+        double[] acc = ws.biasSums;
+        java.util.Arrays.fill(acc, 0d);
         int rows = batch * time;
-        int c = 0;
-        for (; c + HALF.length() <= gateWidth; c += HALF.length()) {
-            DoubleVector acc = DoubleVector.zero(D);
-            for (int r = 0; r < rows; r++) {
-                acc = acc.add(FloatVector.fromArray(HALF, dG, r * gateWidth + c).convertShape(VectorOperators.F2D, D, 0));
+        int step = HALF.length();
+        int cv = gateWidth - gateWidth % step;
+        for (int r = 0; r < rows; r++) {
+            int ro = r * gateWidth;
+            for (int c = 0; c < cv; c += step) {
+                DoubleVector.fromArray(D, acc, c)
+                        .add(FloatVector.fromArray(HALF, dG, ro + c).convertShape(VectorOperators.F2D, D, 0))
+                        .intoArray(acc, c);
             }
-            for (int l = 0; l < HALF.length(); l++) {
-                db[offset + c + l] += (float) acc.lane(l);
+            for (int c = cv; c < gateWidth; c++) {
+                acc[c] += dG[ro + c];
             }
         }
-        for (; c < gateWidth; c++) {
-            double acc = 0;
-            for (int r = 0; r < rows; r++) {
-                acc += dG[r * gateWidth + c];
-            }
-            db[offset + c] += (float) acc;
+        for (int c = 0; c < gateWidth; c++) {
+            db[offset + c] += (float) acc[c];
         }
     }
 

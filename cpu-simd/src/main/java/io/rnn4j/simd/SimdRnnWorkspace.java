@@ -53,6 +53,8 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** {@code (B, H)}: the whole gradient of the current step's new state h. */
     float[] dhNew;
     float[] dOutputCarry;
+    /** {@code (G*H)}: the bias gradient's float64 column sums, accumulated row by row. */
+    double[] biasSums;
 
     /**
      * The run bound to this workspace's buffers, made once here and re-bound to every call's
@@ -124,6 +126,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         dhNew = new float[batch * h];
         derivatives = new float[batch * 5 * h];
         dOutputCarry = new float[batch * h];
+        biasSums = new double[spec.gateWidth()];
     }
 
     boolean isClosed() {
