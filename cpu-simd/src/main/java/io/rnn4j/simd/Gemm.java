@@ -124,7 +124,7 @@ final class Gemm {
             return;
         }
         if (m < MR) {
-            small(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            gemv(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
         partition(m, n, k, (i0, i1, j0, j1) ->
@@ -143,7 +143,7 @@ final class Gemm {
             return;
         }
         if (m < MR) {
-            small(transA, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
+            gemv(transA, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
             return;
         }
         partition(m, n, k, (i0, i1, j0, j1) ->
@@ -187,6 +187,36 @@ final class Gemm {
             return;
         }
         small(false, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /** Below this many flops a GEMV (fewer than {@link #MR} rows) stays on one thread. */
+    static final long PARALLEL_GEMV_FLOPS = 1L << 18;
+
+    /**
+     * Fewer than {@link #MR} rows: the unpacked loops, with the output columns split across the
+     * team when B is big enough (a GEMV is bound by reading B, and each core streams its own part
+     * of it through its own L2). Chunks start at multiples of the widest loop's step, and a
+     * column's result does not depend on its chunk, so any thread count gives the same bits.
+     */
+    private void gemv(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                      float beta, float[] c, int offC, int ldc) {
+        int t = 2L * m * n * k < PARALLEL_GEMV_FLOPS ? 1 : threads.size();
+        int step = transB ? 4 : 16 * VL;
+        int steps = (n + step - 1) / step;
+        int chunks = Math.min(t, steps);
+        if (chunks <= 1) {
+            small(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            return;
+        }
+        threads.run(chunks, i -> {
+            int j0 = (int) ((long) steps * i / chunks) * step;
+            int j1 = Math.min(n, (int) ((long) steps * (i + 1) / chunks) * step);
+            if (j1 > j0) {
+                small(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, transB ? offB + j0 * ldb : offB + j0, ldb,
+                        beta, c, offC + j0, ldc);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ partitioning

@@ -178,6 +178,10 @@ class SimdGemmTest {
                 assertArrayEquals(two, twoAgain);
                 assertArrayEquals(one, two);
                 assertArrayEquals(one, three);
+                // fewer than MR rows, B large enough that the GEMV is split by columns across threads
+                float[] gemv1 = check(SIMD1, 13, ta, tb, 2, 1000, 300, 1f, 0.5f, 1, 2, 1, 0, 3, 0);
+                assertArrayEquals(gemv1, check(SIMD, 13, ta, tb, 2, 1000, 300, 1f, 0.5f, 1, 2, 1, 0, 3, 0));
+                assertArrayEquals(gemv1, check(SIMD3, 13, ta, tb, 2, 1000, 300, 1f, 0.5f, 1, 2, 1, 0, 3, 0));
                 // few column panels, many rows: the row split
                 float[] tall1 = check(SIMD1, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
                 float[] tall2 = check(SIMD, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
