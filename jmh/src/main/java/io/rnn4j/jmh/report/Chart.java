@@ -4,6 +4,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 
@@ -32,17 +33,30 @@ public final class Chart {
         String title = "rnn4j";
         String axis = "value";
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        double min = Double.POSITIVE_INFINITY, max = 0;
         for (String line : lines) {
             String[] f = line.split("\t");
             if (line.startsWith("#")) {
                 title = f[0].substring(1);
                 axis = f.length > 1 ? f[1] : axis;
             } else if (f.length == 3) {
-                data.addValue(Double.parseDouble(f[2]), f[1], f[0]);
+                double v = Double.parseDouble(f[2]);
+                data.addValue(v, f[1], f[0]);
+                if (v > 0) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
             }
         }
         JFreeChart chart = ChartFactory.createBarChart(title, null, axis, data, PlotOrientation.VERTICAL, true, false, false);
         chart.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        if (max > 50 * min) {
+            // values spanning orders of magnitude (ms from batch 1 to units 1024, or the java
+            // reference next to simd): a linear axis would flatten all but the largest bars
+            LogarithmicAxis log = new LogarithmicAxis(axis + " (log scale)");
+            log.setStrictValuesFlag(false);
+            chart.getCategoryPlot().setRangeAxis(log);
+        }
         int width = Math.max(900, 60 * data.getColumnCount() * Math.max(1, data.getRowCount()) / 2);
         ChartUtils.saveChartAsPNG(new File(args[1]), chart, width, 600);
         System.out.println("wrote " + args[1]);
