@@ -174,7 +174,7 @@ final class Gemm {
     /**
      * The unpacked path ({@code m < MR}) on the calling thread. A column range of B and C is just
      * an offset in row-major storage, and every output element is computed the same way whatever
-     * range it is in (ranges that start at multiples of 128 columns keep even the loop shape), so
+     * range it is in (every column is the same fma chain over k whichever loop width covers it), so
      * callers may split n across threads without changing any result.
      */
     void gemvSerial(boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
@@ -202,7 +202,7 @@ final class Gemm {
                       float[] a, int offA, int lda, float[] b, int offB, int ldb,
                       float beta, float[] c, int offC, int ldc) {
         int t = 2L * m * n * k < PARALLEL_GEMV_FLOPS ? 1 : threads.size();
-        int step = transB ? 4 : 16 * VL;
+        int step = transB ? 4 : (VL >= 16 ? 16 : 8) * VL;
         int steps = (n + step - 1) / step;
         int chunks = Math.min(t, steps);
         if (chunks <= 1) {
@@ -455,7 +455,6 @@ final class Gemm {
         }
     }
 
-    /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} as MR-row slivers, k-major, zero-padded to MR rows. */
     /**
      * One full sliver of a non-transposed A: {@code dst[base + p*4 + r] = A[r][p]} for 4 rows, 16
      * values of k at a time with four vector loads, a 4x4 transpose inside each 4-lane block
@@ -492,6 +491,7 @@ final class Gemm {
         }
     }
 
+    /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} as MR-row slivers, k-major, zero-padded to MR rows. */
     private static void packA(boolean transA, float[] a, int offA, int lda, int ic, int mc, int pc, int kc, float[] dst) {
         for (int ir = 0; ir < mc; ir += MR) {
             int base = (ir / MR) * kc * MR;
@@ -695,79 +695,12 @@ final class Gemm {
      */
     private static void rowTimesMatrix(int n, int k, float alpha, float[] a, int aStart, int aStep,
                                        float[] b, int offB, int ldb, float beta, float[] c, int ci) {
+        // The wide blocks are methods of their own: in one method with everything else, C1 gave
+        // up on the whole method ("out of virtual registers"), which then ran the Vector API's
+        // allocating fallback in some JVMs (hundreds of MB per batch-1 training call).
+        int j = VL >= 16 ? columns16(n, k, alpha, a, aStart, aStep, b, offB, ldb, beta, c, ci) : 0;
+        j = columns8(j, n, k, alpha, a, aStart, aStep, b, offB, ldb, beta, c, ci);
         FloatVector va = FloatVector.broadcast(S, alpha);
-        int j = 0;
-        for (; j + 16 * VL <= n; j += 16 * VL) {
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
-            int bo = offB + j;
-            int ao = aStart;
-            for (int p = 0; p < k; p++) {
-                FloatVector x = FloatVector.broadcast(S, a[ao]);
-                s0 = x.fma(FloatVector.fromArray(S, b, bo), s0);
-                s1 = x.fma(FloatVector.fromArray(S, b, bo + VL), s1);
-                s2 = x.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
-                s3 = x.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
-                s4 = x.fma(FloatVector.fromArray(S, b, bo + 4 * VL), s4);
-                s5 = x.fma(FloatVector.fromArray(S, b, bo + 5 * VL), s5);
-                s6 = x.fma(FloatVector.fromArray(S, b, bo + 6 * VL), s6);
-                s7 = x.fma(FloatVector.fromArray(S, b, bo + 7 * VL), s7);
-                s8 = x.fma(FloatVector.fromArray(S, b, bo + 8 * VL), s8);
-                s9 = x.fma(FloatVector.fromArray(S, b, bo + 9 * VL), s9);
-                s10 = x.fma(FloatVector.fromArray(S, b, bo + 10 * VL), s10);
-                s11 = x.fma(FloatVector.fromArray(S, b, bo + 11 * VL), s11);
-                s12 = x.fma(FloatVector.fromArray(S, b, bo + 12 * VL), s12);
-                s13 = x.fma(FloatVector.fromArray(S, b, bo + 13 * VL), s13);
-                s14 = x.fma(FloatVector.fromArray(S, b, bo + 14 * VL), s14);
-                s15 = x.fma(FloatVector.fromArray(S, b, bo + 15 * VL), s15);
-                ao += aStep;
-                bo += ldb;
-            }
-            int o = ci + j;
-            store(s0, va, beta, c, o);
-            store(s1, va, beta, c, o + VL);
-            store(s2, va, beta, c, o + 2 * VL);
-            store(s3, va, beta, c, o + 3 * VL);
-            store(s4, va, beta, c, o + 4 * VL);
-            store(s5, va, beta, c, o + 5 * VL);
-            store(s6, va, beta, c, o + 6 * VL);
-            store(s7, va, beta, c, o + 7 * VL);
-            store(s8, va, beta, c, o + 8 * VL);
-            store(s9, va, beta, c, o + 9 * VL);
-            store(s10, va, beta, c, o + 10 * VL);
-            store(s11, va, beta, c, o + 11 * VL);
-            store(s12, va, beta, c, o + 12 * VL);
-            store(s13, va, beta, c, o + 13 * VL);
-            store(s14, va, beta, c, o + 14 * VL);
-            store(s15, va, beta, c, o + 15 * VL);
-        }
-        for (; j + 8 * VL <= n; j += 8 * VL) {
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            int bo = offB + j;
-            int ao = aStart;
-            for (int p = 0; p < k; p++) {
-                FloatVector x = FloatVector.broadcast(S, a[ao]);
-                s0 = x.fma(FloatVector.fromArray(S, b, bo), s0);
-                s1 = x.fma(FloatVector.fromArray(S, b, bo + VL), s1);
-                s2 = x.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
-                s3 = x.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
-                s4 = x.fma(FloatVector.fromArray(S, b, bo + 4 * VL), s4);
-                s5 = x.fma(FloatVector.fromArray(S, b, bo + 5 * VL), s5);
-                s6 = x.fma(FloatVector.fromArray(S, b, bo + 6 * VL), s6);
-                s7 = x.fma(FloatVector.fromArray(S, b, bo + 7 * VL), s7);
-                ao += aStep;
-                bo += ldb;
-            }
-            int o = ci + j;
-            store(s0, va, beta, c, o);
-            store(s1, va, beta, c, o + VL);
-            store(s2, va, beta, c, o + 2 * VL);
-            store(s3, va, beta, c, o + 3 * VL);
-            store(s4, va, beta, c, o + 4 * VL);
-            store(s5, va, beta, c, o + 5 * VL);
-            store(s6, va, beta, c, o + 6 * VL);
-            store(s7, va, beta, c, o + 7 * VL);
-        }
         for (; j + VL <= n; j += VL) {
             FloatVector s0 = FloatVector.zero(S);
             int bo = offB + j;
@@ -796,13 +729,124 @@ final class Gemm {
         }
     }
 
-    /** {@code c[o:o+VL) = alpha * s + beta * c}, the vector form of {@link #combine}. */
-    private static void store(FloatVector s, FloatVector alpha, float beta, float[] c, int o) {
-        if (beta == 0f) {
-            s.mul(alpha).intoArray(c, o);
-        } else {
-            s.fma(alpha, FloatVector.fromArray(S, c, o).mul(beta)).intoArray(c, o);
+    /** Blocks of 16 vectors of columns from column 0 (AVX-512 only); returns the first column left. */
+    private static int columns16(int n, int k, float alpha, float[] a, int aStart, int aStep,
+                                 float[] b, int offB, int ldb, float beta, float[] c, int ci) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int j = 0;
+        // 16 accumulators + the broadcast: only with 32 vector registers (AVX-512); with 16 (AVX2)
+        // they would spill, so narrower vectors start at the 8-vector block.
+        for (; j + 16 * VL <= n; j += 16 * VL) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
+            int bo = offB + j;
+            int ao = aStart;
+            for (int p = 0; p < k; p++) {
+                FloatVector x = FloatVector.broadcast(S, a[ao]);
+                s0 = x.fma(FloatVector.fromArray(S, b, bo), s0);
+                s1 = x.fma(FloatVector.fromArray(S, b, bo + VL), s1);
+                s2 = x.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
+                s3 = x.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
+                s4 = x.fma(FloatVector.fromArray(S, b, bo + 4 * VL), s4);
+                s5 = x.fma(FloatVector.fromArray(S, b, bo + 5 * VL), s5);
+                s6 = x.fma(FloatVector.fromArray(S, b, bo + 6 * VL), s6);
+                s7 = x.fma(FloatVector.fromArray(S, b, bo + 7 * VL), s7);
+                s8 = x.fma(FloatVector.fromArray(S, b, bo + 8 * VL), s8);
+                s9 = x.fma(FloatVector.fromArray(S, b, bo + 9 * VL), s9);
+                s10 = x.fma(FloatVector.fromArray(S, b, bo + 10 * VL), s10);
+                s11 = x.fma(FloatVector.fromArray(S, b, bo + 11 * VL), s11);
+                s12 = x.fma(FloatVector.fromArray(S, b, bo + 12 * VL), s12);
+                s13 = x.fma(FloatVector.fromArray(S, b, bo + 13 * VL), s13);
+                s14 = x.fma(FloatVector.fromArray(S, b, bo + 14 * VL), s14);
+                s15 = x.fma(FloatVector.fromArray(S, b, bo + 15 * VL), s15);
+                ao += aStep;
+                bo += ldb;
+            }
+            int o = ci + j;
+            // Written out: through a store helper, which C2 declined to inline in this large
+            // method, the accumulators were boxed (3 KB per batch-1 LSTM step under -prof gc).
+            if (beta == 0f) {
+                s0.mul(va).intoArray(c, o);
+                s1.mul(va).intoArray(c, o + VL);
+                s2.mul(va).intoArray(c, o + 2 * VL);
+                s3.mul(va).intoArray(c, o + 3 * VL);
+                s4.mul(va).intoArray(c, o + 4 * VL);
+                s5.mul(va).intoArray(c, o + 5 * VL);
+                s6.mul(va).intoArray(c, o + 6 * VL);
+                s7.mul(va).intoArray(c, o + 7 * VL);
+                s8.mul(va).intoArray(c, o + 8 * VL);
+                s9.mul(va).intoArray(c, o + 9 * VL);
+                s10.mul(va).intoArray(c, o + 10 * VL);
+                s11.mul(va).intoArray(c, o + 11 * VL);
+                s12.mul(va).intoArray(c, o + 12 * VL);
+                s13.mul(va).intoArray(c, o + 13 * VL);
+                s14.mul(va).intoArray(c, o + 14 * VL);
+                s15.mul(va).intoArray(c, o + 15 * VL);
+            } else {
+                s0.fma(va, FloatVector.fromArray(S, c, o).mul(beta)).intoArray(c, o);
+                s1.fma(va, FloatVector.fromArray(S, c, o + VL).mul(beta)).intoArray(c, o + VL);
+                s2.fma(va, FloatVector.fromArray(S, c, o + 2 * VL).mul(beta)).intoArray(c, o + 2 * VL);
+                s3.fma(va, FloatVector.fromArray(S, c, o + 3 * VL).mul(beta)).intoArray(c, o + 3 * VL);
+                s4.fma(va, FloatVector.fromArray(S, c, o + 4 * VL).mul(beta)).intoArray(c, o + 4 * VL);
+                s5.fma(va, FloatVector.fromArray(S, c, o + 5 * VL).mul(beta)).intoArray(c, o + 5 * VL);
+                s6.fma(va, FloatVector.fromArray(S, c, o + 6 * VL).mul(beta)).intoArray(c, o + 6 * VL);
+                s7.fma(va, FloatVector.fromArray(S, c, o + 7 * VL).mul(beta)).intoArray(c, o + 7 * VL);
+                s8.fma(va, FloatVector.fromArray(S, c, o + 8 * VL).mul(beta)).intoArray(c, o + 8 * VL);
+                s9.fma(va, FloatVector.fromArray(S, c, o + 9 * VL).mul(beta)).intoArray(c, o + 9 * VL);
+                s10.fma(va, FloatVector.fromArray(S, c, o + 10 * VL).mul(beta)).intoArray(c, o + 10 * VL);
+                s11.fma(va, FloatVector.fromArray(S, c, o + 11 * VL).mul(beta)).intoArray(c, o + 11 * VL);
+                s12.fma(va, FloatVector.fromArray(S, c, o + 12 * VL).mul(beta)).intoArray(c, o + 12 * VL);
+                s13.fma(va, FloatVector.fromArray(S, c, o + 13 * VL).mul(beta)).intoArray(c, o + 13 * VL);
+                s14.fma(va, FloatVector.fromArray(S, c, o + 14 * VL).mul(beta)).intoArray(c, o + 14 * VL);
+                s15.fma(va, FloatVector.fromArray(S, c, o + 15 * VL).mul(beta)).intoArray(c, o + 15 * VL);
+            }
         }
+        return j;
+    }
+
+    /** Blocks of 8 vectors of columns from column {@code j}; returns the first column left. */
+    private static int columns8(int j, int n, int k, float alpha, float[] a, int aStart, int aStep,
+                                float[] b, int offB, int ldb, float beta, float[] c, int ci) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; j + 8 * VL <= n; j += 8 * VL) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            int bo = offB + j;
+            int ao = aStart;
+            for (int p = 0; p < k; p++) {
+                FloatVector x = FloatVector.broadcast(S, a[ao]);
+                s0 = x.fma(FloatVector.fromArray(S, b, bo), s0);
+                s1 = x.fma(FloatVector.fromArray(S, b, bo + VL), s1);
+                s2 = x.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
+                s3 = x.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
+                s4 = x.fma(FloatVector.fromArray(S, b, bo + 4 * VL), s4);
+                s5 = x.fma(FloatVector.fromArray(S, b, bo + 5 * VL), s5);
+                s6 = x.fma(FloatVector.fromArray(S, b, bo + 6 * VL), s6);
+                s7 = x.fma(FloatVector.fromArray(S, b, bo + 7 * VL), s7);
+                ao += aStep;
+                bo += ldb;
+            }
+            int o = ci + j;
+            if (beta == 0f) {
+                s0.mul(va).intoArray(c, o);
+                s1.mul(va).intoArray(c, o + VL);
+                s2.mul(va).intoArray(c, o + 2 * VL);
+                s3.mul(va).intoArray(c, o + 3 * VL);
+                s4.mul(va).intoArray(c, o + 4 * VL);
+                s5.mul(va).intoArray(c, o + 5 * VL);
+                s6.mul(va).intoArray(c, o + 6 * VL);
+                s7.mul(va).intoArray(c, o + 7 * VL);
+            } else {
+                s0.fma(va, FloatVector.fromArray(S, c, o).mul(beta)).intoArray(c, o);
+                s1.fma(va, FloatVector.fromArray(S, c, o + VL).mul(beta)).intoArray(c, o + VL);
+                s2.fma(va, FloatVector.fromArray(S, c, o + 2 * VL).mul(beta)).intoArray(c, o + 2 * VL);
+                s3.fma(va, FloatVector.fromArray(S, c, o + 3 * VL).mul(beta)).intoArray(c, o + 3 * VL);
+                s4.fma(va, FloatVector.fromArray(S, c, o + 4 * VL).mul(beta)).intoArray(c, o + 4 * VL);
+                s5.fma(va, FloatVector.fromArray(S, c, o + 5 * VL).mul(beta)).intoArray(c, o + 5 * VL);
+                s6.fma(va, FloatVector.fromArray(S, c, o + 6 * VL).mul(beta)).intoArray(c, o + 6 * VL);
+                s7.fma(va, FloatVector.fromArray(S, c, o + 7 * VL).mul(beta)).intoArray(c, o + 7 * VL);
+            }
+        }
+        return j;
     }
 
     /**
@@ -841,19 +885,30 @@ final class Gemm {
                 s2 = x.fma(FloatVector.fromArray(S, b, b2 + k2), s2);
                 s3 = x.fma(FloatVector.fromArray(S, b, b3 + k2), s3);
             }
-            // One butterfly for the four rows: lanes pair as c^1, c^2 (the blends interleave the
-            // rows), then c^4, c^8; lane r ends with row r's sum, added in the same pairs as the
-            // single-row loop below adds them (a + b == b + a exactly), so both give the same bits.
             FloatVector r0 = s0.add(u0), r1 = s1.add(u1), r2 = s2.add(u2), r3 = s3.add(u3);
-            FloatVector p01 = r0.blend(r1, HI0).add(r1.blend(r0, HI0).rearrange(X0));
-            FloatVector p23 = r2.blend(r3, HI0).add(r3.blend(r2, HI0).rearrange(X0));
-            FloatVector q = p01.blend(p23, HI1).add(p23.blend(p01, HI1).rearrange(X1));
-            q = butterflyTail(q);
-            q.intoArray(t, 0);
-            c[ci + j] = combine(scalarTail(t[0], a, b, b0, k1, k), alpha, beta, c[ci + j]);
-            c[ci + j + 1] = combine(scalarTail(t[1], a, b, b1, k1, k), alpha, beta, c[ci + j + 1]);
-            c[ci + j + 2] = combine(scalarTail(t[2], a, b, b2, k1, k), alpha, beta, c[ci + j + 2]);
-            c[ci + j + 3] = combine(scalarTail(t[3], a, b, b3, k1, k), alpha, beta, c[ci + j + 3]);
+            float d0, d1, d2, d3;
+            if (BUTTERFLY) {
+                // One butterfly for the four rows: lanes pair as c^1, c^2 (the blends interleave
+                // the rows), then c^4, c^8; lane r ends with row r's sum, added in the same pairs
+                // as rowSum adds them (a + b == b + a exactly), so both give the same bits.
+                FloatVector p01 = r0.blend(r1, HI0).add(r1.blend(r0, HI0).rearrange(X0));
+                FloatVector p23 = r2.blend(r3, HI0).add(r3.blend(r2, HI0).rearrange(X0));
+                FloatVector q = p01.blend(p23, HI1).add(p23.blend(p01, HI1).rearrange(X1));
+                butterflyTail(q).intoArray(t, 0);
+                d0 = t[0];
+                d1 = t[1];
+                d2 = t[2];
+                d3 = t[3];
+            } else {
+                d0 = rowSum(r0, t);
+                d1 = rowSum(r1, t);
+                d2 = rowSum(r2, t);
+                d3 = rowSum(r3, t);
+            }
+            c[ci + j] = combine(scalarTail(d0, a, b, b0, k1, k), alpha, beta, c[ci + j]);
+            c[ci + j + 1] = combine(scalarTail(d1, a, b, b1, k1, k), alpha, beta, c[ci + j + 1]);
+            c[ci + j + 2] = combine(scalarTail(d2, a, b, b2, k1, k), alpha, beta, c[ci + j + 2]);
+            c[ci + j + 3] = combine(scalarTail(d3, a, b, b3, k1, k), alpha, beta, c[ci + j + 3]);
         }
         for (; j < n; j++) {
             int b0 = offB + j * ldb;
@@ -865,13 +920,16 @@ final class Gemm {
             if (k1 > k2) {
                 s0 = FloatVector.fromArray(S, a, k2).fma(FloatVector.fromArray(S, b, b0 + k2), s0);
             }
-            FloatVector q = s0.add(u0);
-            q = q.add(q.rearrange(X0));
-            q = q.add(q.rearrange(X1));
-            q = butterflyTail(q);
-            c[ci + j] = combine(scalarTail(q.lane(0), a, b, b0, k1, k), alpha, beta, c[ci + j]);
+            c[ci + j] = combine(scalarTail(rowSum(s0.add(u0), t), a, b, b0, k1, k), alpha, beta, c[ci + j]);
         }
     }
+
+    /**
+     * The four-row butterfly needs lanes c^1 and c^2 inside a vector and has stages up to c^8: it
+     * serves vector widths 4 to 16. Other widths (2, or 32 and more on wide SVE) sum each row with
+     * {@link #sumLanes}, in the 4-row loop and in the single-row loop alike.
+     */
+    private static final boolean BUTTERFLY = VL >= 4 && VL <= 16;
 
     /** The butterfly stages past c^2 (c^4, c^8) that this vector width has. */
     private static FloatVector butterflyTail(FloatVector q) {
@@ -882,6 +940,17 @@ final class Gemm {
             q = q.add(q.rearrange(X3));
         }
         return q;
+    }
+
+    /** The lanes of one row's accumulator summed in the butterfly's pairing, or by {@link #sumLanes}. */
+    private static float rowSum(FloatVector q, float[] t) {
+        if (BUTTERFLY) {
+            q = q.add(q.rearrange(X0));
+            q = q.add(q.rearrange(X1));
+            return butterflyTail(q).lane(0);
+        }
+        q.intoArray(t, 0);
+        return sumLanes(t);
     }
 
     /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product with row {@code bRow} of B. */

@@ -15,16 +15,17 @@ import java.util.Arrays;
 
 /**
  * One fused forward or backward call of the simd backend: the arguments' arrays bound to a
- * workspace, the sequence-level GEMMs (input projection, weight and input gradients, each one
- * GEMM over all timesteps), the per-step recurrent GEMMs on the pre-packed recurrent kernel, the
- * masking rules, and the split of each step across threads.
+ * workspace, the sequence-level GEMMs (weight and input gradients, each one GEMM over all
+ * timesteps; the input projection too under input dropout or below {@link Gemm#MR} rows), the
+ * per-step GEMMs on the pre-packed W and recurrent kernel, the masking rules, and the split of
+ * each step across threads.
  *
- * <p>Threads: a step is cut into chunks of two {@link Gemm#MR}-row slivers of the batch (fixed
- * by the sizes, whatever the thread count); one chunk runs the recurrent GEMM of its rows and
+ * <p>Threads: a step is cut into chunks of whole {@link Gemm#MR}-row slivers of the batch (see
+ * {@link #chunks}); one chunk runs the input projection and the recurrent GEMM of its rows and
  * then the cell's pointwise pass over the same rows while they are in cache (forward), or the
  * pointwise pass and then the {@code dG·Uᵀ} GEMM (backward), so a step costs one hand-off, not
- * one per operation. Chunks never share an output element, so results are the same for every
- * thread count.
+ * one per operation. Chunks never share an output element and a row's arithmetic does not
+ * depend on its chunk, so results are the same for every thread count.
  */
 final class SimdRnnRun {
     static final VectorSpecies<Float> S = Gemm.S;
@@ -41,8 +42,8 @@ final class SimdRnnRun {
     final SimdRnnWorkspace ws;
     final int batch, time, inputSize, units, gates, gateWidth;
     /**
-     * Row chunks a step is cut into: up to 8 slivers (32 rows) each, and at least one per thread
-     * while there are slivers. Each chunk streams all of the packed U (and W) through the GEMM once,
+     * Row chunks a step is cut into: about 8 slivers (32 rows) each, a multiple of the thread count
+     * (so no thread gets twice the rows of another) and at most one per sliver. Each chunk streams all of the packed U (and W) through the GEMM once,
      * so large chunks matter when they do not fit in L2: LSTM 64x100x512x1024 inference took
      * 1136 ms with 2-sliver chunks and 910 with 8 (one thread); at units 256 8 was as fast or
      * faster too (2 threads: inference 27.5 vs 27.8-56 ms, training 89 vs 105 ms). A row's result
@@ -93,7 +94,6 @@ final class SimdRnnRun {
 
     /** Backward: the gradient buffer whose step rows multiply Uᵀ (see {@link SimdCells.Cell#backwardGradient}). */
     private float[] dGrad;
-    private static final long PARALLEL_GEMV_FLOPS = 1L << 18;
 
     /** The step the thread team is working on. */
     int step;
@@ -120,7 +120,9 @@ final class SimdRnnRun {
         gateWidth = spec.gateWidth();
         long stepFlops = 2L * batch * units * gateWidth;
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
-        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.max(Math.min(slivers, be.team().size()), slivers / 8);
+        int team = be.team().size();
+        int wanted = Math.max(team, (slivers + 7) / 8);
+        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.min(slivers, (wanted + team - 1) / team * team);
         cell = SimdCells.of(spec);
         forwardTask = i -> {
             int b0 = rowStart(i), b1 = rowStart(i + 1);
@@ -131,7 +133,7 @@ final class SimdRnnRun {
         };
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
         int fwdCols = cell.forwardBlocks(this) * units;
-        int teamSize = be.team().size();
+        int teamSize = team;
         gemvForwardWidth = roundUp((fwdCols + teamSize - 1) / teamSize, VL);
         gemvForwardChunks = (fwdCols + gemvForwardWidth - 1) / gemvForwardWidth;
         gemvBackwardWidth = roundUp((units + teamSize - 1) / teamSize, 4);
@@ -177,7 +179,7 @@ final class SimdRnnRun {
         stepProjection = dropMask == null && batch >= Gemm.MR;
         gateRing = stepProjection && !a.training();
         gemvColumns = batch < Gemm.MR && recurrentDropMask == null && be.team().size() > 1
-                && stepFlops >= PARALLEL_GEMV_FLOPS;
+                && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
         if (b != null) {
             ws.ensureBackwardBuffers();
         }
@@ -351,6 +353,12 @@ final class SimdRnnRun {
     /** {@code gates = x·W} for every timestep as one GEMM; with input dropout one per gate block. */
     void inputProjection() {
         int rows = batch * time;
+        if (dropMask == null && rows < Gemm.MR) {
+            // streaming (batch 1, one step per call): serial, since a split GEMV allocates its task
+            gemm.gemvSerial(false, rows, gateWidth, inputSize, 1f, x, 0, inputSize,
+                    kernel, 0, gateWidth, 0f, ws.gates, 0, gateWidth);
+            return;
+        }
         if (dropMask == null) {
             gemm.gemm(false, false, rows, gateWidth, inputSize, 1f, x, 0, inputSize,
                     kernel, 0, gateWidth, 0f, ws.gates, 0, gateWidth);

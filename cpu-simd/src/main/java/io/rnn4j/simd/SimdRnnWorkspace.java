@@ -9,12 +9,15 @@ import io.rnn4j.backend.RnnWorkspace;
  * Per-(batch, time) memory of the simd backend's fused recurrent kernels, allocated once.
  *
  * <p>Per-step buffers are laid out like the input {@code x (B, T, I)} viewed as {@code (B*T, F)}:
- * the row of batch element {@code b} at input time index {@code t} is {@code b*T + t}. The input
- * projection and the weight gradients are then one GEMM each over all rows, and one step's rows
- * are a strided block ({@code ld = T*F}) that the per-step GEMMs address directly.
+ * the row of batch element {@code b} at input time index {@code t} is {@code b*T + t}. The weight
+ * gradients are then one GEMM each over all rows, and one step's rows are a strided block
+ * ({@code ld = T*F}) that the per-step GEMMs (input projection, recurrent product) address
+ * directly. In inference the gates of every step reuse rows {@code 0..B-1} (a ring: nothing
+ * keeps them for a backward pass).
  *
- * <p>It also holds the recurrent kernel packed into GEMM panels: {@code U} (forward) and
- * {@code Uᵀ} (backward) are packed once per call, i.e. once per sequence, not once per step.
+ * <p>It also holds W and the recurrent kernel packed into GEMM panels: {@code W}, {@code U}
+ * (forward) and {@code Uᵀ} (backward) are packed once per call, i.e. once per sequence, not once
+ * per step.
  * Gradient buffers are allocated on the first backward pass. Nothing is allocated in a time loop.
  */
 final class SimdRnnWorkspace implements RnnWorkspace {
@@ -23,7 +26,11 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     final int batch;
     final int time;
 
-    /** {@code (B*T, G*H)}: the input projection {@code x·W}, overwritten by the post-activation gates. */
+    /**
+     * {@code (B*T, G*H)}: the input projection {@code x·W} (written step by step, or all at once
+     * under input dropout or below 4 rows), overwritten by the post-activation gates; inference
+     * uses only rows {@code 0..B-1}.
+     */
     final float[] gates;
     /** {@code (B*T, H)}: the (undropped) state h entering each step. */
     final float[] hPrev;

@@ -10,8 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * chunks whose boundaries depend only on the problem sizes and the team size; the calling thread
  * and the workers then claim chunks in turn. Every element the simd kernels compute is computed
  * with the same operation order whatever chunk it is in and whichever thread runs it, and no sum
- * crosses chunks, so results are bit-for-bit reproducible (for any thread count) while a descheduled thread (these machines are shared) only delays
- * the one chunk it holds instead of half the job.
+ * crosses chunks, so results are bit-for-bit reproducible (for any thread count) while a
+ * descheduled thread (these machines are shared) only delays the one chunk it holds instead of
+ * half the job.
  *
  * <p>Workers spin briefly before parking, since a recurrent layer hands out work every few
  * hundred microseconds. If the team is already busy (a call from another thread, or a nested

@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * The fused kernels at sizes the conformance suite does not reach: batches large enough for the
  * packed GEMM path and for splitting each step across threads, odd sizes (batch 37, units not a
  * multiple of the vector width), against the java reference, bit-identical run to run, and
- * bit-identical between one and two threads (chunks are cut by size, never by thread count).
+ * bit-identical between one and two threads (a row's arithmetic does not depend on the chunk it
+ * falls in, however the step is cut). Inference (the per-step input projection into the gate
+ * ring) is checked against java and against the training forward bit for bit.
  */
 class SimdRnnTest {
     private static final SimdBackend TWO = new SimdBackend(2);
@@ -42,6 +44,12 @@ class SimdRnnTest {
                         .seed(seed++).build());
                 cases.add(RnnCase.builder(cell, 37, 4, 19, units).resetAfter(resetAfter).mask(0.7, true)
                         .goBackwards().initialStates().dropout(0.2).recurrentDropout(0.3).seed(seed++).build());
+                // per-step input projection (no input dropout) with masks and go_backwards; and a
+                // batch of 6: one full sliver and a partial one
+                cases.add(RnnCase.builder(cell, 37, 5, 19, units).resetAfter(resetAfter).mask(0.7, true)
+                        .goBackwards().initialStates().seed(seed++).build());
+                cases.add(RnnCase.builder(cell, 6, 5, 23, units).resetAfter(resetAfter).mask(0.8, false)
+                        .zeroOutputForMask().seed(seed++).build());
                 // batch 1, units large enough that the step's GEMV is split by columns across threads
                 int wide = cell == CellType.SIMPLE_RNN ? 370 : cell == CellType.LSTM ? 200 : 210;
                 cases.add(RnnCase.builder(cell, 1, 4, 19, wide).resetAfter(resetAfter).mask(0.7, true)
@@ -66,6 +74,26 @@ class SimdRnnTest {
                 RnnResult one = c.run(ONE);
                 for (Map.Entry<String, double[]> e : two.all().entrySet()) {
                     assertArrayEquals(e.getValue(), one.get(e.getKey()), "1 vs 2 threads differ: " + e.getKey() + " of " + c);
+                }
+            }));
+        }
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> inferenceMatchesJavaAndTheTrainingForward() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (RnnCase c : cases()) {
+            tests.add(DynamicTest.dynamicTest(c.toString(), () -> {
+                RnnResult want = c.forward(JAVA, false);
+                RnnResult two = c.forward(TWO, false);
+                Compare.assertClose("simd(2 threads, inference) " + c, want, two, 5e-5, 1e-6);
+                RnnResult training = c.forward(TWO, true);
+                RnnResult one = c.forward(ONE, false);
+                for (Map.Entry<String, double[]> e : two.all().entrySet()) {
+                    // the gate ring changes where gates live, not how they are computed
+                    assertArrayEquals(training.get(e.getKey()), e.getValue(), "inference vs training forward: " + e.getKey() + " of " + c);
+                    assertArrayEquals(one.get(e.getKey()), e.getValue(), "1 vs 2 threads differ: " + e.getKey() + " of " + c);
                 }
             }));
         }
