@@ -67,6 +67,8 @@ final class SimdRnnRun {
      * out), and the split changes no result.
      */
     private boolean gemvColumns;
+    /** The sizes and the team allow {@link #gemvColumns}; recurrent dropout, per call, may not. */
+    private final boolean gemvSplittable;
     /**
      * The forward and backward GEMVs in one chunk per thread: as few and as wide as possible, since
      * a wider column run keeps the GEMV in its widest loop (16 vectors of columns: 35 vs 30 GFLOP/s
@@ -123,6 +125,7 @@ final class SimdRnnRun {
         int team = be.team().size();
         int wanted = Math.max(team, (slivers + 7) / 8);
         chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.min(slivers, (wanted + team - 1) / team * team);
+        gemvSplittable = batch < Gemm.MR && team > 1 && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
         cell = SimdCells.of(spec);
         forwardTask = i -> {
             int b0 = rowStart(i), b1 = rowStart(i + 1);
@@ -133,10 +136,9 @@ final class SimdRnnRun {
         };
         backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
         int fwdCols = cell.forwardBlocks(this) * units;
-        int teamSize = team;
-        gemvForwardWidth = roundUp((fwdCols + teamSize - 1) / teamSize, VL);
+        gemvForwardWidth = roundUp((fwdCols + team - 1) / team, VL);
         gemvForwardChunks = (fwdCols + gemvForwardWidth - 1) / gemvForwardWidth;
-        gemvBackwardWidth = roundUp((units + teamSize - 1) / teamSize, 4);
+        gemvBackwardWidth = roundUp((units + team - 1) / team, 4);
         gemvBackwardChunks = (units + gemvBackwardWidth - 1) / gemvBackwardWidth;
         gemvForwardTask = i -> {
             int c0 = i * gemvForwardWidth, c1 = Math.min(fwdCols, c0 + gemvForwardWidth);
@@ -175,11 +177,9 @@ final class SimdRnnRun {
         this.dOutput = b == null ? null : host(b.dOutput());
         goBackwards = a.goBackwards();
         zeroOutputForMask = a.zeroOutputForMask();
-        long stepFlops = 2L * batch * units * gateWidth;
         stepProjection = dropMask == null && batch >= Gemm.MR;
         gateRing = stepProjection && !a.training();
-        gemvColumns = batch < Gemm.MR && recurrentDropMask == null && be.team().size() > 1
-                && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
+        gemvColumns = gemvSplittable && recurrentDropMask == null;
         if (b != null) {
             ws.ensureBackwardBuffers();
         }
