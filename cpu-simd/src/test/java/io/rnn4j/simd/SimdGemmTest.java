@@ -160,6 +160,19 @@ class SimdGemmTest {
     }
 
     @Test
+    void fewRowsPathAcrossKcAndGroups() {
+        // m <= FEW_ROWS takes the few-rows path (A packed once per K block, B a group of panels at
+        // a time, row by row): k spans three K blocks, n spans more than one group with a ragged last panel.
+        // One thread, so a single call walks every group; then the team's panel-chunked cut.
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                check(SIMD1, 13, ta, tb, 61, Gemm.GROUP * Gemm.NR + 37, 2 * Gemm.KC + 45, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
+                check(SIMD, 13, ta, tb, Gemm.FEW_ROWS, Gemm.GROUP * Gemm.NR + 37, 2 * Gemm.KC + 45, 1f, 0f, 0, 0, 0, 0, 0, 0);
+            }
+        }
+    }
+
+    @Test
     void zeroSizesAndKZeroScalesByBeta() {
         check(SIMD, 3, false, false, 5, 7, 0, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
         check(SIMD, 3, false, false, 5, 7, 0, 1f, 0f, 0, 0, 0, 0, 0, 0);
