@@ -16,7 +16,8 @@ import java.util.Arrays;
 /**
  * One fused forward or backward call of the simd backend: the arguments' arrays bound to a
  * workspace, the sequence-level GEMMs (weight and input gradients, each one GEMM over all
- * timesteps; the input projection too under input dropout or below {@link Gemm#MR} rows), the
+ * timesteps; the input projection too under input dropout, below {@link Gemm#MR} rows or with a
+ * W larger than L2), the
  * per-step GEMMs on the pre-packed W and recurrent kernel, the masking rules, and the split of
  * each step across threads.
  *
@@ -42,12 +43,14 @@ final class SimdRnnRun {
     final SimdRnnWorkspace ws;
     final int batch, time, inputSize, units, gates, gateWidth;
     /**
-     * Row chunks a step is cut into: about 8 slivers (32 rows) each, a multiple of the thread count
-     * (so no thread gets twice the rows of another) and at most one per sliver. Each chunk streams all of the packed U (and W) through the GEMM once,
-     * so large chunks matter when they do not fit in L2: LSTM 64x100x512x1024 inference took
-     * 1136 ms with 2-sliver chunks and 910 with 8 (one thread); at units 256 8 was as fast or
-     * faster too (2 threads: inference 27.5 vs 27.8-56 ms, training 89 vs 105 ms). A row's result
-     * does not depend on its chunk, so the thread count changes no result.
+     * Row chunks a step is cut into: one per thread (whole slivers; one in all below
+     * {@link #PARALLEL_STEP_FLOPS}). Each chunk streams all of the packed U (and W) through its
+     * GEMM once per step, so fewer, larger chunks read less; cutting finer to keep a chunk's gate
+     * rows in L2 for the pointwise pass cost more than it saved on Zen 5 (1 MiB L2): against
+     * chunks of 8 slivers, one chunk per thread took 0.90x the time for LSTM 64x100x512x1024
+     * inference on one thread, 0.95x at 256x50x256x512, 0.98x at 64x100x128x256, 0.93-0.99x on two
+     * threads and 0.97-0.99x for training steps (interleaved runs in one JVM). A row's result does
+     * not depend on its chunk, so the thread count changes no result.
      */
     final int chunks;
 
@@ -85,9 +88,20 @@ final class SimdRnnRun {
      * the step's gate rows are then still in L1/L2 when the pointwise pass reads them, instead of
      * coming back from memory (the whole-sequence projection is B*T*G*H floats, 26 MiB at batch
      * 64, 100 steps, LSTM 256, more than the L3 holds). Not under input dropout (one product per
-     * gate block) nor below {@link Gemm#MR} rows (one row gains nothing from packed W).
+     * gate block), nor below {@link Gemm#MR} rows (one row gains nothing from packed W), nor when
+     * the packed W is larger than {@link #STEP_PROJECTION_MAX_W}.
      */
     private boolean stepProjection;
+    /**
+     * Floats of W up to which the per-step projection pays: every step reads all of the packed W
+     * again, cheap while it stays in L2 (1 MiB). Above, one GEMM over the whole sequence reuses
+     * each W panel over far more rows: LSTM 64x100x512x1024 (W 8 MiB) inference took 0.94-0.95x
+     * the time without the per-step projection, 256x50x256x512 (2 MiB) about the same, and
+     * 64x100x128x256 (512 KiB) 1.02-1.04x (interleaved runs, Zen 5).
+     */
+    static final long STEP_PROJECTION_MAX_W = 1L << 18;
+    /** The sizes allow {@link #stepProjection} (W within {@link #STEP_PROJECTION_MAX_W}). */
+    private final boolean stepProjectionFits;
     /**
      * Inference with the per-step projection keeps no gates for a backward pass: the gate rows of
      * every step then reuse the same {@code B} rows ({@link #gateRow}), which stay in cache.
@@ -123,8 +137,8 @@ final class SimdRnnRun {
         long stepFlops = 2L * batch * units * gateWidth;
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
         int team = be.team().size();
-        int wanted = Math.max(team, (slivers + 7) / 8);
-        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.min(slivers, (wanted + team - 1) / team * team);
+        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.min(slivers, team);
+        stepProjectionFits = (long) inputSize * gateWidth <= STEP_PROJECTION_MAX_W;
         gemvSplittable = batch < Gemm.MR && team > 1 && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
         cell = SimdCells.of(spec);
         forwardTask = i -> {
@@ -177,7 +191,7 @@ final class SimdRnnRun {
         this.dOutput = b == null ? null : host(b.dOutput());
         goBackwards = a.goBackwards();
         zeroOutputForMask = a.zeroOutputForMask();
-        stepProjection = dropMask == null && batch >= Gemm.MR;
+        stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
         if (b != null) {

@@ -50,6 +50,12 @@ class SimdRnnTest {
                         .goBackwards().initialStates().seed(seed++).build());
                 cases.add(RnnCase.builder(cell, 6, 5, 23, units).resetAfter(resetAfter).mask(0.8, false)
                         .zeroOutputForMask().seed(seed++).build());
+                // W larger than STEP_PROJECTION_MAX_W: the input projection is one GEMM over all steps
+                // (no dropout), and inference keeps every step's gates instead of the ring
+                int gateWidth = units * (cell == CellType.SIMPLE_RNN ? 1 : cell == CellType.LSTM ? 4 : 3);
+                int wideInput = (int) (SimdRnnRun.STEP_PROJECTION_MAX_W / gateWidth) + 7;
+                cases.add(RnnCase.builder(cell, 9, 3, wideInput, units).resetAfter(resetAfter).mask(0.7, true)
+                        .initialStates().seed(seed++).build());
                 // batch 1, units large enough that the step's GEMV is split by columns across threads
                 int wide = cell == CellType.SIMPLE_RNN ? 370 : cell == CellType.LSTM ? 200 : 210;
                 cases.add(RnnCase.builder(cell, 1, 4, 19, wide).resetAfter(resetAfter).mask(0.7, true)
