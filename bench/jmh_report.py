@@ -4,20 +4,24 @@ markdown table and a PNG bar chart. Standard library only; the PNG is drawn by
 io.rnn4j.jmh.report.Chart (JFreeChart) from the benchmarks jar.
 
 usage: python3 bench/jmh_report.py results.json [more.json ...] [--out bench/results/name]
+                                   [--peak GFLOPS_PER_CORE] [--peers peers.tsv]
 writes NAME.md, NAME.tsv and NAME.png (the PNG needs jmh/target/benchmarks.jar and a Java 21+
 `java`: $JAVA_HOME/bin/java if JAVA_HOME is set, else the one on the PATH).
 
-GEMM rows get GFLOP/s = 2MNK / time, the share of the FMA peak (116 GFLOP/s per core) and the
-ratio to OpenBLAS / java in the same run; layer rows get the time, the speed-up over java and
-over the best peer figure of issue 4 where one exists.
+GEMM rows get GFLOP/s = 2MNK / time, the share of the FMA peak (--peak, per core, measured with
+../shared/bench/peak.c on the machine that ran the benchmarks) and the ratio to OpenBLAS / java in
+the same run. Layer rows get the time, the speed-up over java and over the best peer measured on
+the same machine: backend=torch rows of the same JMH files (PyTorch 2.7.1 through DJL) and the
+rows of --peers (tab-separated: peer, cell, shape, mode, threads, ms; e.g. PyTorch 1.13's
+torch_rnn.py). The figures of issue 4 (another CPU) are listed beside them, not used as ratios.
 """
 import json
 import os
 import subprocess
 import sys
 
-PEAK_PER_CORE = 116.0  # GFLOP/s, fp32 FMA, measured with bench/peak.c on this CPU
-# Best peer per case from issue 4 (ms): (cell, batch x time x input x units, mode) -> (1 thread, 2 threads)
+PEAK_PER_CORE = 225.0  # GFLOP/s, fp32 FMA (AVX-512), peak.c on the 2026-12-05 machine (Zen 5); --peak overrides
+# Best peer per case from issue 4, measured on a Zen 4 machine (ms): (cell, shape, mode) -> (1 thread, 2 threads)
 PEERS = {
     ("LSTM", "64x100x128x256", "inference"): (58.0, 31.5),
     ("LSTM", "64x100x128x256", "training"): (205.8, 126.7),
@@ -96,7 +100,19 @@ def gemm_table(rows, out_md, out_tsv):
     out_md.append("")
 
 
-def layer_table(rows, out_md, out_tsv, bench):
+def load_peers(path):
+    """--peers TSV: peer, cell, shape, mode, threads, ms -> {(cell, shape, mode, threads): [(ms, peer)]}."""
+    peers = {}
+    with open(path) as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, cell, shape, mode, threads, ms = line.rstrip("\n").split("\t")
+            peers.setdefault((cell, shape, mode, threads), []).append((float(ms), name))
+    return peers
+
+
+def layer_table(rows, out_md, out_tsv, bench, peers):
     g = [r for r in rows if r["bench"] == bench]
     if not g:
         return
@@ -104,8 +120,8 @@ def layer_table(rows, out_md, out_tsv, bench):
     for r in g:
         p = r["params"]
         index[(p["backend"], p["cell"], p["shape"], p["mode"], p["threads"])] = r
-    out_md.append("| %s cell | batch x time x input x units | mode | threads | backend | time (ms) | vs java | best peer (ms) | vs peer |" % bench)
-    out_md.append("|---|---|---|---|---|---|---|---|---|")
+    out_md.append("| %s cell | batch x time x input x units | mode | threads | backend | time (ms) | vs java | best peer here (ms) | vs peer | issue 4 peer, Zen 4 (ms) |" % bench)
+    out_md.append("|---|---|---|---|---|---|---|---|---|---|")
     out_tsv.append("#%s (ms, lower is better)\tms" % bench)
     peers_drawn = set()
     for r in sorted(g, key=lambda r: (r["params"]["cell"], r["params"]["shape"], r["params"]["mode"], int(r["params"]["threads"]), r["params"]["backend"])):
@@ -113,26 +129,43 @@ def layer_table(rows, out_md, out_tsv, bench):
         t = int(p["threads"])
         jv = index.get(("java", p["cell"], p["shape"], p["mode"], "1")) or index.get(("java", p["cell"], p["shape"], p["mode"], p["threads"]))
         vs_java = "%.1fx" % (jv["ms"] / r["ms"]) if jv and p["backend"] != "java" else "-"
-        peer = PEERS.get((p["cell"], p["shape"], p["mode"]))
-        peer_ms = peer[0 if t == 1 else 1] if peer and t <= 2 else None
-        out_md.append("| %s | %s | %s | %d | %s | %.3f ± %.3f | %s | %s | %s |" % (
+        issue = PEERS.get((p["cell"], p["shape"], p["mode"]))
+        issue_ms = issue[0 if t == 1 else 1] if issue and t <= 2 else None
+        here = list(peers.get((p["cell"], p["shape"], p["mode"], p["threads"]), []))
+        tr = index.get(("torch", p["cell"], p["shape"], p["mode"], p["threads"]))
+        if tr:
+            here.append((tr["ms"], "PyTorch 2.7.1 (DJL, same run)"))
+        best = min(here) if here else None
+        is_peer = p["backend"] == "torch"
+        out_md.append("| %s | %s | %s | %d | %s | %.3f ± %.3f | %s | %s | %s | %s |" % (
             p["cell"], p["shape"], p["mode"], t, p["backend"], r["ms"], r["err_ms"], vs_java,
-            "%.2f" % peer_ms if peer_ms else "-", "%.2fx" % (peer_ms / r["ms"]) if peer_ms else "-"))
+            "%.2f (%s)" % best if best and not is_peer else "-",
+            "%.2fx" % (best[0] / r["ms"]) if best and not is_peer else "-",
+            "%.2f" % issue_ms if issue_ms else "-"))
         category = "%s %s %s %dT" % (p["cell"], p["shape"], p["mode"], t)
-        out_tsv.append("%s\t%s\t%.3f" % (category, p["backend"], r["ms"]))
-        if peer_ms and category not in peers_drawn:
+        if not is_peer:
+            out_tsv.append("%s\t%s\t%.3f" % (category, p["backend"], r["ms"]))
+        if best and category not in peers_drawn:
             peers_drawn.add(category)
-            out_tsv.append("%s\tbest peer (issue 4)\t%.3f" % (category, peer_ms))
+            out_tsv.append("%s\tbest peer (same machine)\t%.3f" % (category, best[0]))
     out_md.append("")
 
 
 def main(argv):
+    global PEAK_PER_CORE
     out = "bench/results/jmh"
     paths = []
+    peers = {}
     i = 0
     while i < len(argv):
         if argv[i] == "--out":
             out = argv[i + 1]
+            i += 2
+        elif argv[i] == "--peak":
+            PEAK_PER_CORE = float(argv[i + 1])
+            i += 2
+        elif argv[i] == "--peers":
+            peers = load_peers(argv[i + 1])
             i += 2
         else:
             paths.append(argv[i])
@@ -143,8 +176,8 @@ def main(argv):
     rows = load(paths)
     md, tsv = [], []
     gemm_table(rows, md, tsv)
-    layer_table(rows, md, tsv, "LayerBenchmark")
-    layer_table(rows, md, tsv, "CellBenchmark")
+    layer_table(rows, md, tsv, "LayerBenchmark", peers)
+    layer_table(rows, md, tsv, "CellBenchmark", peers)
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     with open(out + ".md", "w") as f:
         f.write("\n".join(md) + "\n")

@@ -35,6 +35,6 @@ public class LayerBenchmark extends RnnBenchmarkState {
 
     @Benchmark
     public Object layer() {
-        return fx.run(training);
+        return runOnce();
     }
 }

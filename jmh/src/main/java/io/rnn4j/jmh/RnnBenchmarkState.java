@@ -29,6 +29,19 @@ public abstract class RnnBenchmarkState {
 
     RnnFixture fx;
     boolean training;
+    private PeerLayer peer;
+
+    /**
+     * A peer library's layer for {@code backend=torch} (PyTorch through DJL, in a jar built with
+     * {@code -Ptorch}), loaded by reflection so the default build does not need it.
+     */
+    public interface PeerLayer {
+        void init(String cell, int batch, int time, int input, int units, boolean training, int threads);
+
+        Object run();
+
+        void close();
+    }
 
     /** The benchmark's {@code shape} parameter. */
     abstract String shape();
@@ -36,11 +49,30 @@ public abstract class RnnBenchmarkState {
     @Setup(Level.Trial)
     public void setUp() {
         training = RnnFixture.training(mode);
+        if (backend.equals("torch")) {
+            int[] d = BenchBackends.dims(shape(), 4);
+            try {
+                peer = (PeerLayer) Class.forName("io.rnn4j.jmh.torch.TorchLayer").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("backend=torch needs a benchmarks jar built with -Ptorch", e);
+            }
+            peer.init(cell, d[0], d[1], d[2], d[3], training, threads);
+            return;
+        }
         fx = RnnFixture.of(backend, threads, cell, shape());
+    }
+
+    /** One call of the measured operation: the layer (or one step) on the backend, or on the peer. */
+    Object runOnce() {
+        return peer != null ? peer.run() : fx.run(training);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (peer != null) {
+            peer.close();
+            return;
+        }
         fx.close();
     }
 }
