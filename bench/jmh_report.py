@@ -134,7 +134,7 @@ def layer_table(rows, out_md, out_tsv, bench, peers):
         here = list(peers.get((p["cell"], p["shape"], p["mode"], p["threads"]), []))
         tr = index.get(("torch", p["cell"], p["shape"], p["mode"], p["threads"]))
         if tr:
-            here.append((tr["ms"], "PyTorch 2.7.1 (DJL, same run)"))
+            here.append((tr["ms"], "PyTorch 2.7.1 (DJL, JMH)"))
         best = min(here) if here else None
         is_peer = p["backend"] == "torch"
         out_md.append("| %s | %s | %s | %d | %s | %.3f ± %.3f | %s | %s | %s | %s |" % (

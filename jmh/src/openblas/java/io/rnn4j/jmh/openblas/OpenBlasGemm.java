@@ -7,7 +7,8 @@ import org.bytedeco.openblas.global.openblas;
 /**
  * OpenBLAS {@code cblas_sgemm} (row-major) on native buffers, for GEMM ratios inside one JMH run.
  * Its thread count is {@code OPENBLAS_NUM_THREADS} from the environment (checked against the
- * {@code threads} param); {@code OPENBLAS_CORETYPE=Haswell} in the environment selects its AVX2 kernels (faster on Zen 4).
+ * {@code threads} param); {@code OPENBLAS_CORETYPE} in the environment picks its kernels: its fastest
+ * are Cooperlake (AVX-512) on Zen 5 and Haswell (AVX2) on Zen 4.
  */
 public final class OpenBlasGemm implements GemmBenchmark.OpenBlasRunner {
     private FloatPointer a;
