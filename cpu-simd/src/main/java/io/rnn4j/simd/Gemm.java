@@ -30,8 +30,6 @@ final class Gemm {
     static final int VL = S.length();
     /** Rows of the register tile. */
     static final int MR = 4;
-    /** One sliver's k column of a transposed A: the {@link #MR} values are adjacent, one 128-bit vector. */
-    private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
     /** Columns of the register tile: four vectors. */
     static final int NR = 4 * VL;
     /** Depth of a K block on the main path: an NR-wide panel is {@code KC * NR} floats (64 KiB), read from L2. */
@@ -327,31 +325,7 @@ final class Gemm {
     static void packB(boolean transB, float[] b, int offB, int ldb, int pc, int kc, int jc, int nc,
                       float[] dst, int dstOff) {
         if (!transB) {
-            // Row by row, each source row segment read once from start to end and dealt out to
-            // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
-            // from each of kc rows, then back to the first row) left M=64, K=2048 products
-            // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5).
-            for (int p = 0; p < kc; p++) {
-                int src = offB + (pc + p) * ldb + jc;
-                for (int jr = 0; jr < nc; jr += NR) {
-                    int w = Math.min(NR, nc - jr);
-                    int d = dstOff + (jr / NR) * kc * NR + p * NR;
-                    if (w == NR) {
-                        // four vector copies: System.arraycopy's per-call cost on 256 bytes made
-                        // M=64 K=2048 products 8-11% slower
-                        int o = src + jr;
-                        FloatVector.fromArray(S, b, o).intoArray(dst, d);
-                        FloatVector.fromArray(S, b, o + VL).intoArray(dst, d + VL);
-                        FloatVector.fromArray(S, b, o + 2 * VL).intoArray(dst, d + 2 * VL);
-                        FloatVector.fromArray(S, b, o + 3 * VL).intoArray(dst, d + 3 * VL);
-                        continue;
-                    }
-                    System.arraycopy(b, src + jr, dst, d, w);
-                    if (w < NR) {
-                        Arrays.fill(dst, d + w, d + NR, 0f);
-                    }
-                }
-            }
+            packRowsB(b, offB, ldb, pc, kc, jc, nc, dst, dstOff);
             return;
         }
         for (int jr = 0; jr < nc; jr += NR) {
@@ -368,6 +342,30 @@ final class Gemm {
                     for (int p = 0; p < kc; p++) {
                         dst[base + p * NR + jj] = b[src + p];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Non-transposed B into panels. Each panel row is one {@code System.arraycopy}: four vector
+     * copies instead were 8-11% faster for M=64, K=2048 in a warm GEMM loop, but in some
+     * compilations C2 boxed them (80 bytes per copy: 0.5 MB per short LSTM training call under
+     * -prof gc), and a plain element loop was 1.3x slower.
+     */
+    private static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff) {
+        // Row by row, each source row segment read once from start to end and dealt out to
+        // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
+        // from each of kc rows, then back to the first row) left M=64, K=2048 products
+        // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5).
+        for (int p = 0; p < kc; p++) {
+            int src = offB + (pc + p) * ldb + jc;
+            for (int jr = 0; jr < nc; jr += NR) {
+                int w = Math.min(NR, nc - jr);
+                int d = dstOff + (jr / NR) * kc * NR + p * NR;
+                System.arraycopy(b, src + jr, dst, d, w);
+                if (w < NR) {
+                    Arrays.fill(dst, d + w, d + NR, 0f);
                 }
             }
         }
@@ -546,9 +544,16 @@ final class Gemm {
                     // Transposed A, full sliver: the MR values of one k are adjacent in memory,
                     // so walk k once and copy MR at a time (one pass over A instead of MR).
                     int src = offA + pc * lda + row;
-                    // (one 128-bit copy per k: 1-2.5% faster Aᵀ·B than four scalar copies)
+                    // (Four scalar copies: one 128-bit vector copy per k was 1-2.5% faster in a
+                    // warm GEMM loop, but C2 boxed those vectors in some compilations, 64 bytes
+                    // per k, 240 KB per LSTM training call at 10 steps under -prof gc.)
                     for (int p = 0; p < kc; p++) {
-                        FloatVector.fromArray(QUAD, a, src + p * lda).intoArray(dst, base + p * MR);
+                        int o = src + p * lda;
+                        int d = base + p * MR;
+                        dst[d] = a[o];
+                        dst[d + 1] = a[o + 1];
+                        dst[d + 2] = a[o + 2];
+                        dst[d + 3] = a[o + 3];
                     }
                     break;
                 } else {
