@@ -4,13 +4,13 @@ import io.rnn4j.backend.Backend;
 import io.rnn4j.backend.java.JavaBackend;
 import io.rnn4j.simd.SimdBackend;
 
-/** Creates the backend a benchmark names, with the thread count it asks for. */
-final class BenchBackends {
+/** Creates the backend a benchmark names, with the thread count it asks for; the benchmarks' shared inputs. */
+public final class BenchBackends {
     private BenchBackends() {
     }
 
     /** {@code java} (single-threaded reference) or {@code simd} with {@code threads} threads. */
-    static Backend create(String name, int threads) {
+    public static Backend create(String name, int threads) {
         return switch (name) {
             case "java" -> new JavaBackend();
             case "simd" -> new SimdBackend(threads);
@@ -19,7 +19,7 @@ final class BenchBackends {
     }
 
     /** Random values in [-1, 1) from a fixed seed. */
-    static float[] random(long seed, int n, float scale) {
+    public static float[] random(long seed, int n, float scale) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
@@ -29,7 +29,7 @@ final class BenchBackends {
     }
 
     /** Parses {@code "64x1024x512"}. */
-    static int[] dims(String s, int count) {
+    public static int[] dims(String s, int count) {
         String[] p = s.split("x");
         if (p.length != count) {
             throw new IllegalArgumentException("expected " + count + " sizes separated by 'x', got '" + s + "'");

@@ -2,10 +2,9 @@ package io.rnn4j.jmh.openblas;
 
 import io.rnn4j.Tensor;
 import io.rnn4j.backend.Backend;
-import io.rnn4j.simd.SimdBackend;
+import io.rnn4j.jmh.BenchBackends;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * simd against OpenBLAS on one GEMM shape, alternating in one JVM: each repetition times a batch
@@ -43,20 +42,17 @@ public final class InterleavedGemm {
         System.out.println("| shape | op | threads | simd (ms) | simd GFLOP/s | OpenBLAS (ms) | OpenBLAS GFLOP/s | ratio (median of per-rep) |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (int s = 3; s < args.length; s++) {
-            String[] d = args[s].split("x");
-            if (d.length != 3) {
-                throw new IllegalArgumentException("shape is MxNxK, got " + args[s]);
-            }
-            int m = Integer.parseInt(d[0]), n = Integer.parseInt(d[1]), k = Integer.parseInt(d[2]);
-            try (Backend be = new SimdBackend(threads)) {
+            int[] d = BenchBackends.dims(args[s], 3);
+            int m = d[0], n = d[1], k = d[2];
+            try (Backend be = BenchBackends.create("simd", threads)) {
                 run(be, ta, tb, tr, m, n, k, threads, reps);
             }
         }
     }
 
     private static void run(Backend be, boolean ta, boolean tb, String tr, int m, int n, int k, int threads, int reps) {
-        Tensor a = be.fromArray(random(1, m * k), m * k);
-        Tensor b = be.fromArray(random(2, k * n), k * n);
+        Tensor a = be.fromArray(BenchBackends.random(1, m * k, 1f), m * k);
+        Tensor b = be.fromArray(BenchBackends.random(2, k * n, 1f), k * n);
         Tensor c = be.zeros(m * n);
         OpenBlasGemm blas = new OpenBlasGemm();
         blas.init(ta, tb, m, n, k, threads);
@@ -99,14 +95,5 @@ public final class InterleavedGemm {
             op.run();
         }
         return (System.nanoTime() - t0) / 1e9 / batch;
-    }
-
-    private static float[] random(long seed, int n) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
     }
 }

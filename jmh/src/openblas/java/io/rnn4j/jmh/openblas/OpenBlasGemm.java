@@ -1,5 +1,6 @@
 package io.rnn4j.jmh.openblas;
 
+import io.rnn4j.jmh.BenchBackends;
 import io.rnn4j.jmh.GemmBenchmark;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
@@ -33,16 +34,10 @@ public final class OpenBlasGemm implements GemmBenchmark.OpenBlasRunner {
             throw new IllegalStateException("run the openblas backend with OPENBLAS_NUM_THREADS=" + threads
                     + " (threads param) in the environment, found " + env);
         }
-        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
-        a = new FloatPointer((long) m * k);
-        b = new FloatPointer((long) k * n);
+        // the same inputs as the simd side of GemmBenchmark
+        a = new FloatPointer(BenchBackends.random(1, m * k, 1f));
+        b = new FloatPointer(BenchBackends.random(2, k * n, 1f));
         c = new FloatPointer((long) m * n);
-        for (long i = 0; i < (long) m * k; i++) {
-            a.put(i, (float) (r.nextDouble() * 2 - 1));
-        }
-        for (long i = 0; i < (long) k * n; i++) {
-            b.put(i, (float) (r.nextDouble() * 2 - 1));
-        }
     }
 
     @Override

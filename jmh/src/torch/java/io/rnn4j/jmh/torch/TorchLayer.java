@@ -22,6 +22,7 @@ import io.rnn4j.jmh.RnnBenchmarkState;
  * is set from the benchmark's {@code threads} before the engine loads (each JMH trial forks a JVM).
  */
 public final class TorchLayer implements RnnBenchmarkState.PeerLayer {
+    private Engine engine;
     private NDManager manager;
     private RecurrentBlock block;
     private ParameterStore store;
@@ -34,7 +35,7 @@ public final class TorchLayer implements RnnBenchmarkState.PeerLayer {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", "true");
         this.training = training;
-        Engine engine = Engine.getEngine("PyTorch");
+        engine = Engine.getEngine("PyTorch");
         manager = engine.newBaseManager(Device.cpu());
         block = switch (cell) {
             case "LSTM" -> LSTM.builder().setStateSize(units).setNumLayers(1).optBatchFirst(true).build();
@@ -55,7 +56,7 @@ public final class TorchLayer implements RnnBenchmarkState.PeerLayer {
                 NDList out = block.forward(store, new NDList(x), false);
                 return out.head().getShape();
             }
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            try (GradientCollector gc = engine.newGradientCollector()) {
                 NDList out = block.forward(store, new NDList(x), true);
                 gc.backward(out.head().sum());
                 return out.head().getShape();
