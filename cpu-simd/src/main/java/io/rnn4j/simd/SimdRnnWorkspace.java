@@ -60,6 +60,8 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** {@code (B, H)}: the whole gradient of the current step's new state h. */
     float[] dhNew;
     float[] dOutputCarry;
+    /** {@code (H)} zeros: the output's gradient row for a backward call that has none. */
+    float[] zeroRow;
     /** {@code (G*H)}: the bias gradient's float64 column sums, accumulated row by row. */
     double[] biasSums;
 
@@ -133,6 +135,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         dhNew = new float[batch * h];
         derivatives = new float[batch * 5 * h];
         dOutputCarry = new float[batch * h];
+        zeroRow = new float[h];
         biasSums = new double[spec.gateWidth()];
     }
 
