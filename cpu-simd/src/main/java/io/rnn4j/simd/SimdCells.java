@@ -396,7 +396,8 @@ final class SimdCells {
         /**
          * The backward row of a kept row {@code b} in one pass, for sigmoid gates and a tanh cell:
          * the same formulas, terms and order as the passes above ({@code s'(y) = y (1 - y)},
-         * {@code a'(y) = 1 - y y}), so the results are the same bits, but the eight rows it
+         * {@code a'(y) = 1 - y y}), so the results are the same bits (but for the sign of a zero
+         * gradient: a missing output gradient is added as +0), but the eight rows it
          * reads (four gates, c, a(c'), the output's gradient, the carried dh and dc) are all
          * loaded in each iteration. The gates and c rows of a step are far apart in memory
          * (one 4 KiB page per row of gates) and cold; one pass per quantity waited for each
