@@ -460,8 +460,12 @@ final class SimdCells {
      * z = s(xp_z + hp_z); r = s(xp_r + hp_r); hh = a(xp_h + r * hp_h); h' = z h + (1 - z) hh}.
      */
     static final class GruResetAfter extends Cell {
+        /** Keras' default activations (sigmoid gates, tanh candidate): the backward row runs fused. */
+        private final boolean keras;
+
         GruResetAfter(RnnSpec spec) {
             super(spec);
+            keras = rec == Activation.SIGMOID && act == Activation.TANH;
         }
 
         @Override
@@ -513,6 +517,10 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
+                if (keras) {
+                    sigmoidTanhRow(q, s, b, p, st, n);
+                    continue;
+                }
                 q.gatherNewStateGradient(s, b);
                 float[] dv = q.ws.derivatives;
                 int db = b * 5 * n;
@@ -526,6 +534,57 @@ final class SimdCells {
                 mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
             }
             q.recurrentBackward(dGr, t, 0, 3, b0, b1);
+        }
+
+        /**
+         * The backward row of a kept row {@code b} in one pass, for sigmoid gates and a tanh
+         * candidate, as {@link Lstm}'s: the formulas, terms and order of the passes above
+         * ({@code s'(y) = y (1 - y)}, {@code a'(y) = 1 - y y}), every input row loaded in each
+         * iteration so their cache misses overlap; a scalar tail and a zero row for a missing
+         * output gradient for the same reasons.
+         */
+        private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n) {
+            float[] g = q.ws.gates, dG = q.ws.dGates, dGr = q.ws.dRecurrentGates, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
+            float[] dh = q.ws.dh, carry = q.ws.dOutputCarry;
+            int r = b * n;
+            float[] dOut = q.dOutput != null ? q.dOutput : q.ws.zeroRow;
+            int d = q.dOutput != null ? (b * q.time + s) * n : 0;
+            FloatVector one = FloatVector.broadcast(S, 1f);
+            FloatVector zero = FloatVector.zero(S);
+            int j = 0;
+            for (int bound = S.loopBound(n); j < bound; j += VL) {
+                FloatVector dhNew = FloatVector.fromArray(S, dh, r + j).add(FloatVector.fromArray(S, carry, r + j))
+                        .add(FloatVector.fromArray(S, dOut, d + j));
+                FloatVector z = FloatVector.fromArray(S, g, p + j);
+                FloatVector rr = FloatVector.fromArray(S, g, p + n + j);
+                FloatVector hh = FloatVector.fromArray(S, g, p + 2 * n + j);
+                FloatVector dz = dhNew.mul(FloatVector.fromArray(S, hPrev, st + j).sub(hh)).mul(z.mul(one.sub(z)));
+                FloatVector dhh = dhNew.mul(one.sub(z)).mul(one.sub(hh.mul(hh)));
+                FloatVector dr = dhh.mul(FloatVector.fromArray(S, aux, st + j)).mul(rr.mul(one.sub(rr)));
+                dz.intoArray(dG, p + j);              // dz = dh (h - hh) s'(z)
+                dr.intoArray(dG, p + n + j);          // dr = dhh hp_h s'(r)
+                dhh.intoArray(dG, p + 2 * n + j);     // dhh = dh (1 - z) a'(hh)
+                dz.intoArray(dGr, p + j);             // recurrent side: dz, dr
+                dr.intoArray(dGr, p + n + j);
+                dhh.mul(rr).intoArray(dGr, p + 2 * n + j); // and dhh r
+                dhNew.mul(z).intoArray(dh, r + j);    // the direct path z * h
+                zero.intoArray(carry, r + j);         // the carry is consumed
+            }
+            for (; j < n; j++) {
+                float dhNew = dh[r + j] + carry[r + j] + dOut[d + j];
+                float z = g[p + j], rr = g[p + n + j], hh = g[p + 2 * n + j];
+                float dz = dhNew * (hPrev[st + j] - hh) * (z * (1f - z));
+                float dhh = dhNew * (1f - z) * (1f - hh * hh);
+                float dr = dhh * aux[st + j] * (rr * (1f - rr));
+                dG[p + j] = dz;
+                dG[p + n + j] = dr;
+                dG[p + 2 * n + j] = dhh;
+                dGr[p + j] = dz;
+                dGr[p + n + j] = dr;
+                dGr[p + 2 * n + j] = dhh * rr;
+                dh[r + j] = dhNew * z;
+                carry[r + j] = 0f;
+            }
         }
 
         @Override
