@@ -407,10 +407,8 @@ final class SimdCells {
             float[] g = q.ws.gates, dG = q.ws.dGates, cPrev = q.ws.cPrev, actC = q.ws.actC;
             float[] dh = q.ws.dh, dc = q.ws.dc, carry = q.ws.dOutputCarry;
             int r = b * n;
-            // Without an output gradient a row of zeros stands in for it: an `if` around the add
-            // would merge two vectors at a phi, which C2 boxes on the heap (0.5x the speed).
-            float[] dOut = q.dOutput != null ? q.dOutput : q.ws.zeroRow;
-            int d = q.dOutput != null ? (b * q.time + s) * n : 0;
+            float[] dOut = q.outputGradientRows();
+            int d = q.outputGradientRow(s, b);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector zero = FloatVector.zero(S);
             int j = 0;
@@ -547,8 +545,8 @@ final class SimdCells {
             float[] g = q.ws.gates, dG = q.ws.dGates, dGr = q.ws.dRecurrentGates, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             float[] dh = q.ws.dh, carry = q.ws.dOutputCarry;
             int r = b * n;
-            float[] dOut = q.dOutput != null ? q.dOutput : q.ws.zeroRow;
-            int d = q.dOutput != null ? (b * q.time + s) * n : 0;
+            float[] dOut = q.outputGradientRows();
+            int d = q.outputGradientRow(s, b);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector zero = FloatVector.zero(S);
             int j = 0;

@@ -489,6 +489,20 @@ final class SimdRnnRun {
         }
     }
 
+    /**
+     * The output's gradient for the fused backward rows: {@code dOutput}, or without one a row
+     * of zeros ({@link #outputGradientRow} is then 0), so those loops add it unconditionally: an
+     * {@code if} around the add would merge two vectors at a phi, which C2 boxes on the heap.
+     */
+    float[] outputGradientRows() {
+        return dOutput != null ? dOutput : ws.zeroRow;
+    }
+
+    /** Offset of row {@code b} of step {@code s} in {@link #outputGradientRows}. */
+    int outputGradientRow(int s, int b) {
+        return dOutput != null ? (b * time + s) * units : 0;
+    }
+
     /** A masked row: no gate gradient, dh and dc pass through, the output's gradient goes to the previous output. */
     void passMasked(int s, int b, int t) {
         int g = row(b, t) * gateWidth;
