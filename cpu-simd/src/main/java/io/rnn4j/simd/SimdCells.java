@@ -589,8 +589,12 @@ final class SimdCells {
         void recurrentGradients(SimdRnnRun q) {
             q.recurrentKernelGradient(q.ws.dRecurrentGates, 0, 3);
             if (q.bias != null) {
-                q.biasGradient(q.ws.dGates, 0);
-                q.biasGradient(q.ws.dRecurrentGates, q.gateWidth);
+                // The recurrent side's z and r columns are dG's (backwardStep copies them), so
+                // their sums are dG's too: only the candidate's columns are summed again.
+                int n = q.units;
+                q.biasGradient(q.ws.dGates, 0, q.gateWidth, 0);
+                q.repeatBiasGradient(0, 2 * n, q.gateWidth);
+                q.biasGradient(q.ws.dRecurrentGates, 2 * n, q.gateWidth, q.gateWidth);
             }
         }
 

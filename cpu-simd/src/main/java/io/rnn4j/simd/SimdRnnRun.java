@@ -614,29 +614,45 @@ final class SimdRnnRun {
      * reference (8 columns per double vector, rows in order: deterministic).
      */
     void biasGradient(float[] dG, int offset) {
+        biasGradient(dG, 0, gateWidth, offset);
+    }
+
+    /**
+     * {@link #biasGradient(float[], int)} for columns {@code [from, to)} only; the float64 sums
+     * stay in {@code ws.biasSums[from, to)} for {@link #repeatBiasGradient}.
+     */
+    void biasGradient(float[] dG, int from, int to, int offset) {
         // Rows outer, columns inner: dG (B*T rows of G*H) is read once, front to back, while the
         // float64 sums (G*H doubles) stay in L1. Each column still adds its rows in row order.
         // (Columns outer read dG down 4 KiB strides, a cache miss per load: 9 ms of a 185 ms
         // LSTM 64x100x128x256 training step.)
         float[] db = (float[]) bwd.dBias().storage();
         double[] acc = ws.biasSums;
-        java.util.Arrays.fill(acc, 0d);
+        java.util.Arrays.fill(acc, from, to, 0d);
         int rows = batch * time;
         int step = HALF.length();
-        int cv = gateWidth - gateWidth % step;
+        int cv = to - (to - from) % step;
         for (int r = 0; r < rows; r++) {
             int ro = r * gateWidth;
-            for (int c = 0; c < cv; c += step) {
+            for (int c = from; c < cv; c += step) {
                 DoubleVector.fromArray(D, acc, c)
                         .add(FloatVector.fromArray(HALF, dG, ro + c).convertShape(VectorOperators.F2D, D, 0))
                         .intoArray(acc, c);
             }
-            for (int c = cv; c < gateWidth; c++) {
+            for (int c = cv; c < to; c++) {
                 acc[c] += dG[ro + c];
             }
         }
-        for (int c = 0; c < gateWidth; c++) {
+        for (int c = from; c < to; c++) {
             db[offset + c] += (float) acc[c];
+        }
+    }
+
+    /** {@code dBias[offset + c] += } the sums of the last {@link #biasGradient} for columns {@code [from, to)}. */
+    void repeatBiasGradient(int from, int to, int offset) {
+        float[] db = (float[]) bwd.dBias().storage();
+        for (int c = from; c < to; c++) {
+            db[offset + c] += (float) ws.biasSums[c];
         }
     }
 
