@@ -49,14 +49,17 @@ final class SimdCells {
             return q.gates;
         }
 
-        /** The gradient buffer whose step rows multiply Uᵀ at the end of a backward step. */
-        float[] backwardGradient(SimdRnnRun q) {
-            return q.ws.dGates;
-        }
-
-        /** Gate blocks {@code [0, n)} of that product. */
+        /** Gate blocks {@code [0, n)} of dG whose step rows multiply Uᵀ at the end of a backward step. */
         int backwardBlocks(SimdRnnRun q) {
             return q.gates;
+        }
+
+        /**
+         * Columns {@code [c0, c1)} of that product for step {@code t} (batch below MR rows, the
+         * product split by columns across the team after the step).
+         */
+        void backwardColumns(SimdRnnRun q, int t, int c0, int c1) {
+            q.recurrentBackwardColumns(q.ws.dGates, q.gateWidth, 0, t, 0, backwardBlocks(q), c0, c1);
         }
 
         abstract void forwardStep(SimdRnnRun q, int s, int b0, int b1);
@@ -466,9 +469,26 @@ final class SimdCells {
             keras = rec == Activation.SIGMOID && act == Activation.TANH;
         }
 
+        // Backward, U's side: z and r multiply U_z and U_r with dG's own columns, the candidate
+        // U_h with dhh * r (ws.dRecurrentCandidate, H wide): two products, so U is packed as
+        // blocks [0, 2) and [2, 3).
+
         @Override
-        float[] backwardGradient(SimdRnnRun q) {
-            return q.ws.dRecurrentGates;
+        void packBackward(SimdRnnRun q) {
+            q.packBackward(0, 2);
+            q.packBackward(2, 3);
+        }
+
+        @Override
+        void backwardColumns(SimdRnnRun q, int t, int c0, int c1) {
+            q.recurrentBackwardColumns(q.ws.dGates, q.gateWidth, 0, t, 0, 2, c0, c1);
+            q.recurrentBackwardColumns(q.ws.dRecurrentCandidate, q.units, 0, t, 2, 3, c0, c1);
+        }
+
+        /** {@code dh += dG_zr(t)·U_zrᵀ + dRecurrentCandidate(t)·U_hᵀ} for rows {@code [b0, b1)}. */
+        private static void recurrentBackward(SimdRnnRun q, int t, int b0, int b1) {
+            q.recurrentBackward(q.ws.dGates, t, 0, 2, b0, b1);
+            q.recurrentBackward(q.ws.dRecurrentCandidate, q.units, 0, t, 2, 3, b0, b1);
         }
 
         @Override
@@ -504,7 +524,7 @@ final class SimdCells {
         void backwardStep(SimdRnnRun q, int s, int b0, int b1) {
             int t = q.timeIndex(s);
             int n = q.units, gw = q.gateWidth;
-            float[] g = q.ws.gates, dG = q.ws.dGates, dGr = q.ws.dRecurrentGates, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
+            float[] g = q.ws.gates, dG = q.ws.dGates, dRc = q.ws.dRecurrentCandidate, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             float[] dh = q.ws.dh, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
@@ -527,11 +547,10 @@ final class SimdCells {
                 mulDiff3(dhNew, r, hPrev, st, g, p + 2 * n, dv, db, dG, p, n);      // dz = dh (h - hh) s'(z)
                 mulOneMinus3(dhNew, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);    // dhh = dh (1 - z) a'(hh)
                 mul3(dG, p + 2 * n, aux, st, dv, db + n, dG, p + n, n);           // dr = dhh hp_h s'(r)
-                System.arraycopy(dG, p, dGr, p, 2 * n);                            // recurrent side: dz, dr
-                mul(dG, p + 2 * n, g, p + n, dGr, p + 2 * n, n);                   // and dhh r
+                mul(dG, p + 2 * n, g, p + n, dRc, st, n);                          // recurrent side: dhh r
                 mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
             }
-            q.recurrentBackward(dGr, t, 0, 3, b0, b1);
+            recurrentBackward(q, t, b0, b1);
         }
 
         /**
@@ -542,7 +561,7 @@ final class SimdCells {
          * output gradient for the same reasons.
          */
         private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n) {
-            float[] g = q.ws.gates, dG = q.ws.dGates, dGr = q.ws.dRecurrentGates, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
+            float[] g = q.ws.gates, dG = q.ws.dGates, dRc = q.ws.dRecurrentCandidate, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             float[] dh = q.ws.dh, carry = q.ws.dOutputCarry;
             int r = b * n;
             float[] dOut = q.outputGradientRows();
@@ -562,9 +581,7 @@ final class SimdCells {
                 dz.intoArray(dG, p + j);              // dz = dh (h - hh) s'(z)
                 dr.intoArray(dG, p + n + j);          // dr = dhh hp_h s'(r)
                 dhh.intoArray(dG, p + 2 * n + j);     // dhh = dh (1 - z) a'(hh)
-                dz.intoArray(dGr, p + j);             // recurrent side: dz, dr
-                dr.intoArray(dGr, p + n + j);
-                dhh.mul(rr).intoArray(dGr, p + 2 * n + j); // and dhh r
+                dhh.mul(rr).intoArray(dRc, st + j);   // recurrent side: dhh r
                 dhNew.mul(z).intoArray(dh, r + j);    // the direct path z * h
                 zero.intoArray(carry, r + j);         // the carry is consumed
             }
@@ -577,9 +594,7 @@ final class SimdCells {
                 dG[p + j] = dz;
                 dG[p + n + j] = dr;
                 dG[p + 2 * n + j] = dhh;
-                dGr[p + j] = dz;
-                dGr[p + n + j] = dr;
-                dGr[p + 2 * n + j] = dhh * rr;
+                dRc[st + j] = dhh * rr;
                 dh[r + j] = dhNew * z;
                 carry[r + j] = 0f;
             }
@@ -587,14 +602,14 @@ final class SimdCells {
 
         @Override
         void recurrentGradients(SimdRnnRun q) {
-            q.recurrentKernelGradient(q.ws.dRecurrentGates, 0, 3);
+            q.recurrentKernelGradient(q.ws.dGates, 0, 2);
+            q.recurrentKernelGradient(q.ws.dRecurrentCandidate, q.units, 0, 2, 3);
             if (q.bias != null) {
-                // The recurrent side's z and r columns are dG's (backwardStep copies them), so
-                // their sums are dG's too: only the candidate's columns are summed again.
+                // The recurrent side's z and r gradients are dG's, so their sums are too.
                 int n = q.units;
-                q.biasGradient(q.ws.dGates, 0, q.gateWidth, 0);
-                q.repeatBiasGradient(0, 2 * n, q.gateWidth);
-                q.biasGradient(q.ws.dRecurrentGates, 2 * n, q.gateWidth, q.gateWidth);
+                q.biasGradient(q.ws.dGates, 0);
+                q.repeatBiasGradient(2 * n, q.gateWidth);
+                q.biasGradient(q.ws.dRecurrentCandidate, n, q.gateWidth + 2 * n);
             }
         }
 

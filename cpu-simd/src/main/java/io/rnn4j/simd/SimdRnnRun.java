@@ -108,9 +108,6 @@ final class SimdRnnRun {
      */
     private boolean gateRing;
 
-    /** Backward: the gradient buffer whose step rows multiply Uᵀ (see {@link SimdCells.Cell#backwardGradient}). */
-    private float[] dGrad;
-
     /** The step the thread team is working on. */
     int step;
     private final SimdCells.Cell cell;
@@ -160,12 +157,9 @@ final class SimdRnnRun {
             gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
-        int bwdK = cell.backwardBlocks(this) * units;
         gemvBackwardTask = i -> {
             int c0 = i * gemvBackwardWidth, c1 = Math.min(units, c0 + gemvBackwardWidth);
-            int t = timeIndex(step);
-            gemm.gemvSerial(true, batch, c1 - c0, bwdK, 1f, dGrad, t * gateWidth, time * gateWidth,
-                    recurrentKernel, c0 * gateWidth, gateWidth, 1f, ws.dh, c0, units);
+            cell.backwardColumns(this, timeIndex(step), c0, c1);
         };
     }
 
@@ -197,7 +191,6 @@ final class SimdRnnRun {
         if (b != null) {
             ws.ensureBackwardBuffers();
         }
-        dGrad = b == null ? null : cell.backwardGradient(this);
         return this;
     }
 
@@ -215,7 +208,7 @@ final class SimdRnnRun {
         fwd = null;
         bwd = null;
         x = kernel = recurrentKernel = bias = mask = dropMask = recurrentDropMask = null;
-        output = finalH = finalC = dOutput = dGrad = null;
+        output = finalH = finalC = dOutput = null;
     }
 
     /** First batch row of chunk {@code i}: whole MR-row slivers. */
@@ -507,8 +500,9 @@ final class SimdRnnRun {
     void passMasked(int s, int b, int t) {
         int g = row(b, t) * gateWidth;
         Arrays.fill(ws.dGates, g, g + gateWidth, 0f);
-        if (ws.dRecurrentGates != null) {
-            Arrays.fill(ws.dRecurrentGates, g, g + gateWidth, 0f);
+        if (ws.dRecurrentCandidate != null) {
+            int h = row(b, t) * units;
+            Arrays.fill(ws.dRecurrentCandidate, h, h + units, 0f);
         }
         if (!zeroOutputForMask && dOutput != null) {
             int o = b * units;
@@ -522,18 +516,26 @@ final class SimdRnnRun {
 
     /** Rows {@code [b0, b1)}: {@code dh += sum_k (dG_k(t)·U_kᵀ) * recurrentDropMask_k} on the packed Uᵀ. */
     void recurrentBackward(float[] dG, int t, int k0, int k1, int b0, int b1) {
+        recurrentBackward(dG, gateWidth, k0 * units, t, k0, k1, b0, b1);
+    }
+
+    /**
+     * {@link #recurrentBackward(float[], int, int, int, int, int)} with gate block {@code k0}'s
+     * gradient at column {@code col} of rows {@code width} wide.
+     */
+    void recurrentBackward(float[] dG, int width, int col, int t, int k0, int k1, int b0, int b1) {
         int m = b1 - b0;
         if (m <= 0 || gemvColumns) {
             return; // with gemvColumns the product runs column-parallel after the step
         }
-        int ld = time * gateWidth;
+        int ld = time * width;
+        int a = (b0 * time + t) * width + col;
         if (recurrentDropMask == null) {
-            gemm.gemmSerial(m, 1f, dG, (b0 * time + t) * gateWidth + k0 * units, ld, ws.backwardPack(k0, k1),
-                    1f, ws.dh, b0 * units, units);
+            gemm.gemmSerial(m, 1f, dG, a, ld, ws.backwardPack(k0, k1), 1f, ws.dh, b0 * units, units);
             return;
         }
         for (int k = k0; k < k1; k++) {
-            gemm.gemmSerial(m, 1f, dG, (b0 * time + t) * gateWidth + k * units, ld, ws.backwardPack(k, k + 1),
+            gemm.gemmSerial(m, 1f, dG, a + (k - k0) * units, ld, ws.backwardPack(k, k + 1),
                     0f, ws.stepScratch, b0 * units, units);
             for (int b = b0; b < b1; b++) {
                 int mo = b * gateWidth + k * units;
@@ -546,13 +548,28 @@ final class SimdRnnRun {
         }
     }
 
+    /**
+     * Columns {@code [c0, c1)} of {@code dh += dG_k(t)·U_kᵀ} for blocks {@code [k0, k1)} (block
+     * {@code k0} at column {@code col} of rows {@code width} wide), on U itself: the batch-below-MR
+     * step's GEMV, split by output columns across the team ({@link #gemvColumns}).
+     */
+    void recurrentBackwardColumns(float[] dG, int width, int col, int t, int k0, int k1, int c0, int c1) {
+        gemm.gemvSerial(true, batch, c1 - c0, (k1 - k0) * units, 1f, dG, t * width + col, time * width,
+                recurrentKernel, c0 * gateWidth + k0 * units, gateWidth, 1f, ws.dh, c0, units);
+    }
+
     /** {@code dU[:, blocks k0..k1) += (H_prev * recurrentDropMask_k)ᵀ · dG_k}: one GEMM over all timesteps. */
     void recurrentKernelGradient(float[] dG, int k0, int k1) {
+        recurrentKernelGradient(dG, gateWidth, k0 * units, k0, k1);
+    }
+
+    /** {@link #recurrentKernelGradient(float[], int, int)} with block {@code k0} at column {@code col} of rows {@code width} wide. */
+    void recurrentKernelGradient(float[] dG, int width, int col, int k0, int k1) {
         int rows = batch * time;
         float[] dU = (float[]) bwd.dRecurrentKernel().storage();
         if (recurrentDropMask == null) {
             gemm.gemm(true, false, units, (k1 - k0) * units, rows, 1f, ws.hPrev, 0, units,
-                    dG, k0 * units, gateWidth, 1f, dU, k0 * units, gateWidth);
+                    dG, col, width, 1f, dU, k0 * units, gateWidth);
             return;
         }
         float[] scratch = ws.sequenceScratch;
@@ -564,7 +581,7 @@ final class SimdRnnRun {
                 }
             }
             gemm.gemm(true, false, units, units, rows, 1f, scratch, 0, units,
-                    dG, k * units, gateWidth, 1f, dU, k * units, gateWidth);
+                    dG, col + (k - k0) * units, width, 1f, dU, k * units, gateWidth);
         }
     }
 
@@ -614,44 +631,44 @@ final class SimdRnnRun {
      * reference (8 columns per double vector, rows in order: deterministic).
      */
     void biasGradient(float[] dG, int offset) {
-        biasGradient(dG, 0, gateWidth, offset);
+        biasGradient(dG, gateWidth, offset);
     }
 
     /**
-     * {@link #biasGradient(float[], int)} for columns {@code [from, to)} only; the float64 sums
-     * stay in {@code ws.biasSums[from, to)} for {@link #repeatBiasGradient}.
+     * {@link #biasGradient(float[], int)} over rows {@code width} wide; the float64 sums stay in
+     * {@code ws.biasSums[0, width)} for {@link #repeatBiasGradient}.
      */
-    void biasGradient(float[] dG, int from, int to, int offset) {
+    void biasGradient(float[] dG, int width, int offset) {
         // Rows outer, columns inner: dG (B*T rows of G*H) is read once, front to back, while the
         // float64 sums (G*H doubles) stay in L1. Each column still adds its rows in row order.
         // (Columns outer read dG down 4 KiB strides, a cache miss per load: 9 ms of a 185 ms
         // LSTM 64x100x128x256 training step.)
         float[] db = (float[]) bwd.dBias().storage();
         double[] acc = ws.biasSums;
-        java.util.Arrays.fill(acc, from, to, 0d);
+        java.util.Arrays.fill(acc, 0, width, 0d);
         int rows = batch * time;
         int step = HALF.length();
-        int cv = to - (to - from) % step;
+        int cv = width - width % step;
         for (int r = 0; r < rows; r++) {
-            int ro = r * gateWidth;
-            for (int c = from; c < cv; c += step) {
+            int ro = r * width;
+            for (int c = 0; c < cv; c += step) {
                 DoubleVector.fromArray(D, acc, c)
                         .add(FloatVector.fromArray(HALF, dG, ro + c).convertShape(VectorOperators.F2D, D, 0))
                         .intoArray(acc, c);
             }
-            for (int c = cv; c < to; c++) {
+            for (int c = cv; c < width; c++) {
                 acc[c] += dG[ro + c];
             }
         }
-        for (int c = from; c < to; c++) {
+        for (int c = 0; c < width; c++) {
             db[offset + c] += (float) acc[c];
         }
     }
 
-    /** {@code dBias[offset + c] += } the sums of the last {@link #biasGradient} for columns {@code [from, to)}. */
-    void repeatBiasGradient(int from, int to, int offset) {
+    /** {@code dBias[offset + c] += } the sums of the last {@link #biasGradient} for columns {@code [0, width)}. */
+    void repeatBiasGradient(int width, int offset) {
         float[] db = (float[]) bwd.dBias().storage();
-        for (int c = from; c < to; c++) {
+        for (int c = 0; c < width; c++) {
             db[offset + c] += (float) ws.biasSums[c];
         }
     }

@@ -52,7 +52,12 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     private final Gemm.PackedB[] backwardPacks = new Gemm.PackedB[25];
 
     float[] dGates;
-    float[] dRecurrentGates;
+    /**
+     * {@code (B*T, H)}, {@code reset_after} GRU only: the gradient of the candidate's recurrent
+     * pre-activation {@code hp_h}, {@code dhh * r}. Its z and r columns would equal dG's, so they
+     * are not stored: the products read them from dG.
+     */
+    float[] dRecurrentCandidate;
     float[] dh;
     float[] dc;
     /** {@code (B, 5H)}: activation derivatives of the current step's row, from the stored outputs. */
@@ -129,7 +134,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         int rows = batch * time;
         int h = spec.units();
         dGates = new float[rows * spec.gateWidth()];
-        dRecurrentGates = spec.resetAfter() ? new float[rows * spec.gateWidth()] : null;
+        dRecurrentCandidate = spec.resetAfter() ? new float[rows * h] : null;
         dh = new float[batch * h];
         dc = new float[batch * h];
         dhNew = new float[batch * h];
