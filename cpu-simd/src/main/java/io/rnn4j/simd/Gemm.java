@@ -348,10 +348,11 @@ final class Gemm {
     }
 
     /**
-     * Non-transposed B into panels. Each panel row is one {@code System.arraycopy}: four vector
-     * copies instead were 8-11% faster for M=64, K=2048 in a warm GEMM loop, but in some
-     * compilations C2 boxed them (80 bytes per copy: 0.5 MB per short LSTM training call under
-     * -prof gc), and a plain element loop was 1.3x slower.
+     * Non-transposed B into panels. A full panel row is four vector copies: System.arraycopy's
+     * per-call cost on 256 bytes made M=64, K=2048 products 1.08-1.14x slower (interleaved, Zen 5).
+     * The copies are written out in this loop, not in a helper: a vector passed to a call C2 did
+     * not inline is boxed (session 4 saw 80 bytes per copy in some compilations when the copies
+     * had their own method).
      */
     private static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff) {
         // Row by row, each source row segment read once from start to end and dealt out to
@@ -363,6 +364,14 @@ final class Gemm {
             for (int jr = 0; jr < nc; jr += NR) {
                 int w = Math.min(NR, nc - jr);
                 int d = dstOff + (jr / NR) * kc * NR + p * NR;
+                if (w == NR) {
+                    int o = src + jr;
+                    FloatVector.fromArray(S, b, o).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, o + VL).intoArray(dst, d + VL);
+                    FloatVector.fromArray(S, b, o + 2 * VL).intoArray(dst, d + 2 * VL);
+                    FloatVector.fromArray(S, b, o + 3 * VL).intoArray(dst, d + 3 * VL);
+                    continue;
+                }
                 System.arraycopy(b, src + jr, dst, d, w);
                 if (w < NR) {
                     Arrays.fill(dst, d + w, d + NR, 0f);

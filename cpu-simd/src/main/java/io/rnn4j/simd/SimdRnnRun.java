@@ -31,9 +31,14 @@ import java.util.Arrays;
 final class SimdRnnRun {
     static final VectorSpecies<Float> S = Gemm.S;
     static final int VL = S.length();
-    /** Float vectors with as many lanes as a preferred double vector, for exact float-to-double sums. */
+    /**
+     * Double vectors of the preferred shape, for exact float-to-double sums: a float vector of
+     * {@link #S} converts into two of them. (Not a half-width float species: a second float
+     * vector shape in the JVM pollutes the type profiles inside the Vector API's shared methods,
+     * and C2 then failed the store intrinsic of a 512-bit copy and boxed it, 0.5 MB per short
+     * LSTM training call.)
+     */
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Below this many flops per step the whole step stays on one thread. */
     private static final long PARALLEL_STEP_FLOPS = 1L << 21;
 
@@ -628,7 +633,7 @@ final class SimdRnnRun {
 
     /**
      * {@code dBias[offset + c] += sum over all rows of dG[:, c]}, accumulated in double like the
-     * reference (8 columns per double vector, rows in order: deterministic).
+     * reference (rows in order: deterministic).
      */
     void biasGradient(float[] dG, int offset) {
         biasGradient(dG, gateWidth, offset);
@@ -647,14 +652,14 @@ final class SimdRnnRun {
         double[] acc = ws.biasSums;
         java.util.Arrays.fill(acc, 0, width, 0d);
         int rows = batch * time;
-        int step = HALF.length();
+        int step = VL, half = D.length();
         int cv = width - width % step;
         for (int r = 0; r < rows; r++) {
             int ro = r * width;
             for (int c = 0; c < cv; c += step) {
-                DoubleVector.fromArray(D, acc, c)
-                        .add(FloatVector.fromArray(HALF, dG, ro + c).convertShape(VectorOperators.F2D, D, 0))
-                        .intoArray(acc, c);
+                FloatVector v = FloatVector.fromArray(S, dG, ro + c);
+                DoubleVector.fromArray(D, acc, c).add(v.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, c);
+                DoubleVector.fromArray(D, acc, c + half).add(v.convertShape(VectorOperators.F2D, D, 1)).intoArray(acc, c + half);
             }
             for (int c = cv; c < width; c++) {
                 acc[c] += dG[ro + c];
