@@ -157,6 +157,8 @@ final class VectorMath {
     /**
      * One vector of tanh: {@code 1 - 2 / (e^{2|x|} + 1)}, or the odd series below
      * {@link #TANH_SMALL}; both on {@code |x|}, then x's sign bit ORed in (right for -0 and NaN).
+     * Written compactly (no spare locals, {@code 2^k} in one step) to stay under C2's 325-byte
+     * limit for inlining a hot call: at 385 bytes every block was a call.
      */
     private static void tanhBlock(float[] x, int xi, float[] y, int yi) {
         FloatVector v = FloatVector.fromArray(S, x, xi);
@@ -165,27 +167,22 @@ final class VectorMath {
         w = w.blend(EXP_HI, w.compare(VectorOperators.GT, EXP_HI)); // 2|x| >= 0: only the upper clamp
         FloatVector t = w.fma(LOG2E, ROUND);                       // e^w, as in expBlock
         FloatVector nf = t.sub(ROUND);
-        IntVector k = t.reinterpretAsInts().sub(ROUND_BITS);
-        FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_HI), w);
-        r = nf.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_LO), nf.fma(FloatVector.broadcast(S, -LN2_HI), w));
         FloatVector p = FloatVector.broadcast(S, EXP_POLY[0]);
         for (int c = 1; c < EXP_POLY.length; c++) {
             p = p.fma(r, FloatVector.broadcast(S, EXP_POLY[c]));
         }
-        IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);
+        // w >= 0: no subnormal results, so 2^k in one step; the two halves give the same bits
+        // for k <= 127, and at k = 128 inf instead of a float near the top, tanh 1 either way.
+        FloatVector e = p.mul(t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
         FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         FloatVector x2 = ax.mul(ax);
         FloatVector q = FloatVector.broadcast(S, TANH_POLY[0]);
         for (int c = 1; c < TANH_POLY.length; c++) {
             q = q.fma(x2, FloatVector.broadcast(S, TANH_POLY[c]));
         }
-        FloatVector small = ax.fma(x2.mul(q), ax);
-        IntVector magnitude = big.blend(small, ax.lt(TANH_SMALL)).reinterpretAsInts();
-        IntVector sign = v.reinterpretAsInts().and(0x80000000);
-        magnitude.or(sign).reinterpretAsFloats().intoArray(y, yi);
+        big.blend(ax.fma(x2.mul(q), ax), ax.lt(TANH_SMALL)).reinterpretAsInts()
+                .or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(y, yi);
     }
 
     /**
