@@ -83,51 +83,45 @@ final class VectorMath {
     /** The zero-padded copy of a loop's last partial vector, per thread. */
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[VL]);
 
+    private static final int EXP = 0, TANH = 1, SIGMOID = 2;
+
     /** {@code y[yo:yo+n] = e^x}, for every float {@code x}. */
     static void exp(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += VL) {
-            expBlock(x, xo + i, y, yo + i);
-        }
-        if (i < n) {
-            float[] pad = tail(x, xo + i, n - i);
-            expBlock(pad, 0, pad, 0);
-            System.arraycopy(pad, 0, y, yo + i, n - i);
-        }
+        blocks(EXP, x, xo, y, yo, n);
     }
 
     /** {@code y[yo:yo+n] = tanh(x)}. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += VL) {
-            tanhBlock(x, xo + i, y, yo + i);
-        }
-        if (i < n) {
-            float[] pad = tail(x, xo + i, n - i);
-            tanhBlock(pad, 0, pad, 0);
-            System.arraycopy(pad, 0, y, yo + i, n - i);
-        }
+        blocks(TANH, x, xo, y, yo, n);
     }
 
     /** {@code y[yo:yo+n] = sigmoid(x)}. */
     static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        blocks(SIGMOID, x, xo, y, yo, n);
+    }
+
+    /** Function {@code f} over {@code n} floats: whole vectors in place, the tail through this thread's zero-padded {@link #TAIL}. */
+    private static void blocks(int f, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += VL) {
-            sigmoidBlock(x, xo + i, y, yo + i);
+            block(f, x, xo + i, y, yo + i);
         }
         if (i < n) {
-            float[] pad = tail(x, xo + i, n - i);
-            sigmoidBlock(pad, 0, pad, 0);
+            float[] pad = TAIL.get();
+            System.arraycopy(x, xo + i, pad, 0, n - i);
+            java.util.Arrays.fill(pad, n - i, VL, 0f);
+            block(f, pad, 0, pad, 0);
             System.arraycopy(pad, 0, y, yo + i, n - i);
         }
     }
 
-    /** {@code x[xi:xi+count]} copied into this thread's {@link #TAIL}, zeros after. */
-    private static float[] tail(float[] x, int xi, int count) {
-        float[] pad = TAIL.get();
-        System.arraycopy(x, xi, pad, 0, count);
-        java.util.Arrays.fill(pad, count, VL, 0f);
-        return pad;
+    /** One vector of function {@code f} (a constant wherever C2 inlines this, so the switch folds away). */
+    private static void block(int f, float[] x, int xi, float[] y, int yi) {
+        switch (f) {
+            case EXP -> expBlock(x, xi, y, yi);
+            case TANH -> tanhBlock(x, xi, y, yi);
+            default -> sigmoidBlock(x, xi, y, yi);
+        }
     }
 
     /**
