@@ -351,8 +351,8 @@ final class Gemm {
      * Non-transposed B into panels. A full panel row is four vector copies: System.arraycopy's
      * per-call cost on 256 bytes made M=64, K=2048 products 1.08-1.14x slower (interleaved, Zen 5).
      * The copies are written out in this loop, not in a helper: a vector passed to a call C2 did
-     * not inline is boxed (session 4 saw 80 bytes per copy in some compilations when the copies
-     * had their own method).
+     * not inline is boxed. (The boxing of these copies seen before came from a second float
+     * vector shape elsewhere in the backend, see {@code SimdRnnRun.D}.)
      */
     private static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff) {
         // Row by row, each source row segment read once from start to end and dealt out to
@@ -372,10 +372,8 @@ final class Gemm {
                     FloatVector.fromArray(S, b, o + 3 * VL).intoArray(dst, d + 3 * VL);
                     continue;
                 }
-                System.arraycopy(b, src + jr, dst, d, w);
-                if (w < NR) {
-                    Arrays.fill(dst, d + w, d + NR, 0f);
-                }
+                System.arraycopy(b, src + jr, dst, d, w); // the last, partial panel: zero-padded
+                Arrays.fill(dst, d + w, d + NR, 0f);
             }
         }
     }

@@ -28,10 +28,13 @@ final class SimdCells {
     abstract static class Cell {
         final Activation act;
         final Activation rec;
+        /** Keras' default activations (sigmoid gates, tanh candidate or cell): LSTM and GRU run a fused backward row. */
+        final boolean keras;
 
         Cell(RnnSpec spec) {
             this.act = spec.activation();
             this.rec = spec.recurrentActivation();
+            this.keras = rec == Activation.SIGMOID && act == Activation.TANH;
         }
 
         /** Packs the recurrent kernel blocks the forward steps multiply by. */
@@ -324,12 +327,8 @@ final class SimdCells {
 
     /** Keras {@code LSTMCell}, gates i, f, c, o: {@code c' = f c + i a(z_c); h' = o a(c')}. */
     static final class Lstm extends Cell {
-        /** Keras' default activations (sigmoid gates, tanh cell): the backward row runs fused. */
-        private final boolean keras;
-
         Lstm(RnnSpec spec) {
             super(spec);
-            keras = rec == Activation.SIGMOID && act == Activation.TANH;
         }
 
         @Override
@@ -461,12 +460,8 @@ final class SimdCells {
      * z = s(xp_z + hp_z); r = s(xp_r + hp_r); hh = a(xp_h + r * hp_h); h' = z h + (1 - z) hh}.
      */
     static final class GruResetAfter extends Cell {
-        /** Keras' default activations (sigmoid gates, tanh candidate): the backward row runs fused. */
-        private final boolean keras;
-
         GruResetAfter(RnnSpec spec) {
             super(spec);
-            keras = rec == Activation.SIGMOID && act == Activation.TANH;
         }
 
         // Backward, U's side: z and r multiply U_z and U_r with dG's own columns, the candidate
