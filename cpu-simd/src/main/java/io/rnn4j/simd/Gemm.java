@@ -187,6 +187,27 @@ final class Gemm {
     }
 
     /**
+     * Columns {@code [j0, j1)} of {@code C = alpha A B + beta C} on a packed B, on the calling
+     * thread; {@code j0} is a multiple of {@link #NR} (a range of whole panels), and C's column
+     * {@code j} is at {@code offC + j}. Each element is computed as in the whole product.
+     */
+    void gemmSerialColumns(int m, int j0, int j1, float alpha, float[] a, int offA, int lda, PackedB pb,
+                           float beta, float[] c, int offC, int ldc) {
+        if (!pb.packed || j0 % NR != 0 || j0 < 0 || j1 > pb.n) {
+            throw new IllegalArgumentException("columns [" + j0 + ", " + j1 + ") of a " + (pb.packed ? "" : "not ")
+                    + "packed B with " + pb.n + " columns: need a packed B and whole panels of " + NR);
+        }
+        if (m == 0 || j1 <= j0) {
+            return;
+        }
+        if (pb.k == 0) {
+            scale(m, j1 - j0, beta, c, offC + j0, ldc);
+            return;
+        }
+        blocked(false, pb.transB, 0, m, j0, j1, pb.k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc);
+    }
+
+    /**
      * The unpacked path ({@code m < MR}) on the calling thread. A column range of B and C is just
      * an offset in row-major storage, and every output element is computed the same way whatever
      * range it is in (every column is the same fma chain over k whichever loop width covers it), so

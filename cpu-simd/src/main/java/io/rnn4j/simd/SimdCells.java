@@ -65,7 +65,22 @@ final class SimdCells {
             q.recurrentBackwardColumns(q.ws.dGates, q.gateWidth, 0, t, 0, backwardBlocks(q), c0, c1);
         }
 
+        /** Step {@code s} for batch rows {@code [b0, b1)}: their recurrent product, then their pointwise pass. */
         abstract void forwardStep(SimdRnnRun q, int s, int b0, int b1);
+
+        /** Whether the pointwise pass is per unit, so a step may be cut by unit ranges ({@link #forwardUnits}). */
+        boolean splitsUnits() {
+            return false;
+        }
+
+        /**
+         * Step {@code s} for units {@code [u0, u1)} of every row: those units' columns of every
+         * gate block of the recurrent product, then their pointwise pass. Only where
+         * {@link #splitsUnits}.
+         */
+        void forwardUnits(SimdRnnRun q, int s, int u0, int u1) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " does not split a step by units");
+        }
 
         abstract void backwardStep(SimdRnnRun q, int s, int b0, int b1);
 
@@ -252,17 +267,17 @@ final class SimdCells {
         }
     }
 
-    /** LSTM {@code c' = f c + i g} from the activated gates at {@code g[p..]} (i, f, g blocks of n). */
-    static void lstmState(float[] g, int p, int n, float[] cPrev, int st, float[] cNext, int d) {
+    /** LSTM {@code c' = f c + i g} over {@code w} units from the activated gates at {@code g[p..]} (i, f, g blocks {@code n} apart). */
+    static void lstmState(float[] g, int p, int n, int w, float[] cPrev, int st, float[] cNext, int d) {
         int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += VL) {
+        for (int bound = S.loopBound(w); j < bound; j += VL) {
             FloatVector i = FloatVector.fromArray(S, g, p + j);
             FloatVector f = FloatVector.fromArray(S, g, p + n + j);
             FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j);
             f.mul(FloatVector.fromArray(S, cPrev, st + j)).add(i.mul(c)).intoArray(cNext, d + j);
         }
-        if (j < n) {
-            VectorMask<Float> m = S.indexInRange(j, n);
+        if (j < w) {
+            VectorMask<Float> m = S.indexInRange(j, w);
             FloatVector i = FloatVector.fromArray(S, g, p + j, m);
             FloatVector f = FloatVector.fromArray(S, g, p + n + j, m);
             FloatVector c = FloatVector.fromArray(S, g, p + 2 * n + j, m);
@@ -334,28 +349,51 @@ final class SimdCells {
         @Override
         void forwardStep(SimdRnnRun q, int s, int b0, int b1) {
             int t = q.timeIndex(s);
-            int n = q.units, gw = q.gateWidth;
             q.recurrentProduct(t, 0, 4, b0, b1);
-            float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, cPrev = q.ws.cPrev, actC = q.ws.actC;
             for (int b = b0; b < b1; b++) {
-                if (!q.keep(b, t)) {
-                    q.carryMasked(s, b, t);
-                    continue;
-                }
-                int row = q.row(b, t);
-                int p = q.gateRow(b, t) * gw;
-                int st = row * n;
-                float[] hNext = q.nextH(s), cNext = q.nextC(s);
-                int d = q.nextStateOffset(s, b);
-                addBias(g, p, hu, b * gw, bias, 0, g, p, gw);    // z = x W + h U + b, all four gates
-                apply(rec, g, p, g, p, 2 * n);                    // i, f
-                apply(act, g, p + 2 * n, g, p + 2 * n, n);        // c
-                apply(rec, g, p + 3 * n, g, p + 3 * n, n);        // o
-                lstmState(g, p, n, cPrev, st, cNext, d);          // c' = f c + i g
-                apply(act, cNext, d, actC, st, n);                // a(c')
-                mul(g, p + 3 * n, actC, st, hNext, d, n);         // h' = o a(c')
-                q.emitOutput(s, b, hNext, d);
+                forwardRow(q, s, t, b, 0, q.units);
             }
+        }
+
+        @Override
+        boolean splitsUnits() {
+            return true;
+        }
+
+        @Override
+        void forwardUnits(SimdRnnRun q, int s, int u0, int u1) {
+            int t = q.timeIndex(s);
+            q.recurrentProductUnits(t, 0, 4, u0, u1);
+            for (int b = 0; b < q.batch; b++) {
+                forwardRow(q, s, t, b, u0, u1 - u0);
+            }
+        }
+
+        /** Units {@code [u0, u0 + w)} of row {@code b}'s pointwise pass, after the recurrent product. */
+        private void forwardRow(SimdRnnRun q, int s, int t, int b, int u0, int w) {
+            if (!q.keep(b, t)) {
+                q.carryMasked(s, b, t, u0, w);
+                return;
+            }
+            int n = q.units, gw = q.gateWidth;
+            float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, cPrev = q.ws.cPrev, actC = q.ws.actC;
+            int row = q.row(b, t);
+            int p = q.gateRow(b, t) * gw + u0;   // unit u0 of gate i; gate k is k * n further
+            int h = b * gw + u0;
+            int st = row * n + u0;
+            float[] hNext = q.nextH(s), cNext = q.nextC(s);
+            int d = q.nextStateOffset(s, b);
+            for (int k = 0; k < 4; k++) {                          // z = x W + h U + b
+                addBias(g, p + k * n, hu, h + k * n, bias, k * n + u0, g, p + k * n, w);
+            }
+            apply(rec, g, p, g, p, w);                             // i
+            apply(rec, g, p + n, g, p + n, w);                     // f
+            apply(act, g, p + 2 * n, g, p + 2 * n, w);             // c
+            apply(rec, g, p + 3 * n, g, p + 3 * n, w);             // o
+            lstmState(g, p, n, w, cPrev, st, cNext, d + u0);       // c' = f c + i g
+            apply(act, cNext, d + u0, actC, st, w);                // a(c')
+            mul(g, p + 3 * n, actC, st, hNext, d + u0, w);         // h' = o a(c')
+            q.emitOutput(s, b, hNext, d, u0, w);
         }
 
         @Override

@@ -26,7 +26,8 @@ import java.util.Arrays;
  * then the cell's pointwise pass over the same rows while they are in cache (forward), or the
  * pointwise pass and then the {@code dG·Uᵀ} GEMM (backward), so a step costs one hand-off, not
  * one per operation. Chunks never share an output element and a row's arithmetic does not
- * depend on its chunk, so results are the same for every thread count.
+ * depend on its chunk, so results are the same for every thread count. With a large U and few
+ * rows per thread, LSTM forward steps are cut by ranges of units instead ({@link #unitSplit}).
  */
 final class SimdRnnRun {
     static final VectorSpecies<Float> S = Gemm.S;
@@ -113,6 +114,34 @@ final class SimdRnnRun {
      */
     private boolean gateRing;
 
+    /**
+     * The forward steps are cut across the team by ranges of units instead of rows: each thread
+     * multiplies all rows by its share of every gate block of U (per-block packs, so a range is a
+     * run of whole panels) and then runs the pointwise pass of its units for all rows. Every
+     * thread then reads only its part of U per step instead of all of it, and each panel serves
+     * all the batch's rows: for U larger than L2 and row chunks of fewer than
+     * {@link #UNIT_SPLIT_MAX_ROWS} rows, that stream, not the FMAs, limited the step.
+     * Only for cells whose pointwise pass is per unit ({@link SimdCells.Cell#splitsUnits}), with
+     * the whole-sequence input projection and without recurrent dropout; a unit's arithmetic
+     * does not depend on its range, so results are the same as with row chunks.
+     */
+    private boolean unitSplit;
+    /** The cell, sizes and team allow {@link #unitSplit}. */
+    private final boolean unitSplitFits;
+    /** Panels of {@link Gemm#NR} units per gate block, and the unit ranges a step is cut into. */
+    private final int unitPanels, unitChunks;
+    /** Floats of U above which a step is cut by units ({@link #unitSplit}): larger than L2 (1 MiB). */
+    static final long UNIT_SPLIT_MIN_U = 1L << 18;
+    /**
+     * Rows per thread below which a step is cut by units ({@link #unitSplit}). The cut by units
+     * has each thread pack all rows of h and read the half of h the other thread wrote; it pays
+     * when a row chunk is too small to reuse its stream of U. Against row chunks, on two threads:
+     * LSTM 64x100x512x1024 inference (32 rows each) 0.91-0.93x the time, 128x50x512x1024 (64)
+     * 0.99-1.00x, 256x50x256x512 (128) 1.12-1.15x (interleaved in one JVM, Zen 5).
+     */
+    static final int UNIT_SPLIT_MAX_ROWS = 64;
+    private final Threads.Task forwardUnitsTask;
+
     /** The step the thread team is working on. */
     int step;
     private final SimdCells.Cell cell;
@@ -143,6 +172,11 @@ final class SimdRnnRun {
         stepProjectionFits = (long) inputSize * gateWidth <= STEP_PROJECTION_MAX_W;
         gemvSplittable = batch < Gemm.MR && team > 1 && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
         cell = SimdCells.of(spec);
+        unitPanels = (units + Gemm.NR - 1) / Gemm.NR;
+        unitChunks = Math.min(team, unitPanels);
+        unitSplitFits = cell.splitsUnits() && unitChunks > 1 && batch >= Gemm.MR && stepFlops >= PARALLEL_STEP_FLOPS
+                && (long) units * gateWidth > UNIT_SPLIT_MIN_U && batch < UNIT_SPLIT_MAX_ROWS * team;
+        forwardUnitsTask = i -> cell.forwardUnits(this, step, unitStart(i), unitStart(i + 1));
         forwardTask = i -> {
             int b0 = rowStart(i), b1 = rowStart(i + 1);
             if (stepProjection) {
@@ -193,6 +227,7 @@ final class SimdRnnRun {
         stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
+        unitSplit = unitSplitFits && recurrentDropMask == null && !stepProjection;
         if (b != null) {
             ws.ensureBackwardBuffers();
         }
@@ -216,6 +251,16 @@ final class SimdRnnRun {
         output = finalH = finalC = dOutput = null;
     }
 
+    /** Whether the cell, sizes and team let forward steps be cut by units (with a whole-sequence projection and no recurrent dropout). */
+    boolean unitSplitFits() {
+        return unitSplitFits;
+    }
+
+    /** First unit of range {@code i} under {@link #unitSplit}: whole panels. */
+    private int unitStart(int i) {
+        return Math.min(units, (int) ((long) unitPanels * i / unitChunks) * Gemm.NR);
+    }
+
     /** First batch row of chunk {@code i}: whole MR-row slivers. */
     private int rowStart(int i) {
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
@@ -237,7 +282,11 @@ final class SimdRnnRun {
             if (gemvColumns) {
                 be.team().run(gemvForwardChunks, gemvForwardTask);
             }
-            be.team().run(chunks, forwardTask);
+            if (unitSplit) {
+                be.team().run(unitChunks, forwardUnitsTask);
+            } else {
+                be.team().run(chunks, forwardTask);
+            }
         }
     }
 
@@ -330,7 +379,7 @@ final class SimdRnnRun {
      * multiply on U itself (the GEMV path), so there it only records where U is.
      */
     private void pack(int k0, int k1, boolean forward) {
-        int step = recurrentDropMask == null ? k1 - k0 : 1;
+        int step = recurrentDropMask == null && !(forward && unitSplit) ? k1 - k0 : 1;
         for (int k = k0; k < k1; k += step) {
             Gemm.PackedB pb = forward ? ws.forwardPack(k, k + step) : ws.backwardPack(k, k + step);
             if (batch < Gemm.MR) {
@@ -432,24 +481,45 @@ final class SimdRnnRun {
         }
     }
 
+    /**
+     * Units {@code [u0, u1)} of every block in {@code [k0, k1)} of the step's recurrent product, for
+     * all rows, on the per-block packs ({@link #unitSplit}).
+     */
+    void recurrentProductUnits(int t, int k0, int k1, int u0, int u1) {
+        for (int k = k0; k < k1; k++) {
+            gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardPack(k, k + 1),
+                    0f, ws.recurrent, k * units, gateWidth);
+        }
+    }
+
     /** A masked row: states carried, output the previous output (zeros at step 0) or zeros. */
     void carryMasked(int s, int b, int t) {
-        int src = row(b, t) * units;
-        int dst = nextStateOffset(s, b);
-        System.arraycopy(ws.hPrev, src, nextH(s), dst, units);
+        carryMasked(s, b, t, 0, units);
+    }
+
+    /** {@link #carryMasked(int, int, int)} for units {@code [u0, u0 + w)} of the row. */
+    void carryMasked(int s, int b, int t, int u0, int w) {
+        int src = row(b, t) * units + u0;
+        int dst = nextStateOffset(s, b) + u0;
+        System.arraycopy(ws.hPrev, src, nextH(s), dst, w);
         if (ws.cPrev != null) {
-            System.arraycopy(ws.cPrev, src, nextC(s), dst, units);
+            System.arraycopy(ws.cPrev, src, nextC(s), dst, w);
         }
-        int out = (b * time + s) * units;
+        int out = (b * time + s) * units + u0;
         if (zeroOutputForMask || s == 0) {
-            Arrays.fill(output, out, out + units, 0f);
+            Arrays.fill(output, out, out + w, 0f);
         } else {
-            System.arraycopy(output, out - units, output, out, units);
+            System.arraycopy(output, out - units, output, out, w);
         }
     }
 
     void emitOutput(int s, int b, float[] h, int hOffset) {
-        System.arraycopy(h, hOffset, output, (b * time + s) * units, units);
+        emitOutput(s, b, h, hOffset, 0, units);
+    }
+
+    /** Units {@code [u0, u0 + w)} of the step's output row, from {@code h[hOffset + u0 ..]}. */
+    void emitOutput(int s, int b, float[] h, int hOffset, int u0, int w) {
+        System.arraycopy(h, hOffset + u0, output, (b * time + s) * units + u0, w);
     }
 
     // ------------------------------------------------------------------ backward, sequence level

@@ -222,6 +222,27 @@ class SimdGemmTest {
     }
 
     @Test
+    void columnRangesOfAPrepackedBEqualTheWholeProduct() {
+        SplittableRandom r = new SplittableRandom(6);
+        int m = 37, n = 3 * Gemm.NR + 29, k = Gemm.KC + 45;
+        float[] a = random(r, m * k), b = random(r, n * k);
+        float[] whole = random(r, m * n), parts = whole.clone();
+        Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
+        pb.pack(b, 0, n);
+        Gemm g = SIMD1.gemmEngine();
+        g.gemmSerial(m, 0.5f, a, 0, k, pb, 1f, whole, 0, n);
+        // ranges of whole panels, the last one ragged, in no particular order
+        g.gemmSerialColumns(m, Gemm.NR, 3 * Gemm.NR, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
+        g.gemmSerialColumns(m, 3 * Gemm.NR, n, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
+        g.gemmSerialColumns(m, 0, Gemm.NR, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
+        assertArrayEquals(whole, parts);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> g.gemmSerialColumns(m, 1, n, 1f, a, 0, k, pb, 0f, parts, 0, n));
+        assertTrue(e.getMessage().contains("whole panels"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> g.gemmSerialColumns(m, 0, n + 1, 1f, a, 0, k, pb, 0f, parts, 0, n));
+    }
+
+    @Test
     void rejectsForeignTensorsAndBadLeadingDimensions() {
         JavaBackend java = new JavaBackend();
         Tensor a = SIMD.zeros(4, 4), c = SIMD.zeros(4, 4);

@@ -1,12 +1,15 @@
 package io.rnn4j.simd;
 
+import io.rnn4j.backend.Activation;
 import io.rnn4j.backend.CellType;
+import io.rnn4j.backend.RnnSpec;
 import io.rnn4j.backend.conformance.Compare;
 import io.rnn4j.backend.conformance.RnnCase;
 import io.rnn4j.backend.conformance.RnnResult;
 import io.rnn4j.backend.java.JavaBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused kernels at sizes the conformance suite does not reach: batches large enough for the
@@ -60,9 +65,36 @@ class SimdRnnTest {
                 int wide = cell == CellType.SIMPLE_RNN ? 370 : cell == CellType.LSTM ? 200 : 210;
                 cases.add(RnnCase.builder(cell, 1, 4, 19, wide).resetAfter(resetAfter).mask(0.7, true)
                         .initialStates().dropout(0.2).seed(seed++).build());
+                // U larger than UNIT_SPLIT_MIN_U: on two threads the forward steps of the cells that
+                // allow it are cut by unit ranges (units not a multiple of the panel width), on one
+                // thread by rows; the whole-sequence projection under input dropout or a wide W
+                int big = bigUnits(cell);
+                cases.add(RnnCase.builder(cell, 6, 3, 11, big).resetAfter(resetAfter).mask(0.7, true)
+                        .goBackwards().initialStates().dropout(0.2).seed(seed++).build());
+                int bigWidth = big * (gateWidth / units);
+                cases.add(RnnCase.builder(cell, 5, 2, (int) (SimdRnnRun.STEP_PROJECTION_MAX_W / bigWidth) + 3, big)
+                        .resetAfter(resetAfter).mask(0.8, false).zeroOutputForMask().seed(seed++).build());
             }
         }
         return cases;
+    }
+
+    /** Units whose U is just above {@link SimdRnnRun#UNIT_SPLIT_MIN_U}. */
+    private static int bigUnits(CellType cell) {
+        return (int) Math.sqrt((double) SimdRnnRun.UNIT_SPLIT_MIN_U / cell.gates()) + 45;
+    }
+
+    @Test
+    void lstmWithALargeRecurrentKernelCutsStepsByUnitsOnTwoThreads() {
+        int big = bigUnits(CellType.LSTM);
+        RnnSpec spec = new RnnSpec(CellType.LSTM, 11, big, Activation.TANH, Activation.SIGMOID, true, false);
+        assertTrue(((SimdRnnWorkspace) TWO.rnnWorkspace(spec, 6, 3)).run.unitSplitFits(),
+                "the cases above would not exercise the unit split");
+        assertFalse(((SimdRnnWorkspace) ONE.rnnWorkspace(spec, 6, 3)).run.unitSplitFits());
+        RnnSpec small = new RnnSpec(CellType.LSTM, 11, 90, Activation.TANH, Activation.SIGMOID, true, false);
+        assertFalse(((SimdRnnWorkspace) TWO.rnnWorkspace(small, 6, 3)).run.unitSplitFits());
+        assertFalse(((SimdRnnWorkspace) TWO.rnnWorkspace(spec, 2 * SimdRnnRun.UNIT_SPLIT_MAX_ROWS, 3)).run.unitSplitFits(),
+                "enough rows per thread: row chunks");
     }
 
     @TestFactory
