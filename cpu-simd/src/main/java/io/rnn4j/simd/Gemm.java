@@ -187,24 +187,45 @@ final class Gemm {
     }
 
     /**
-     * Columns {@code [j0, j1)} of {@code C = alpha A B + beta C} on a packed B, on the calling
-     * thread; {@code j0} is a multiple of {@link #NR} (a range of whole panels), and C's column
-     * {@code j} is at {@code offC + j}. Each element is computed as in the whole product.
+     * Columns {@code [j0, j1)} of {@code C_q = alpha A B_q + beta C_q} for each packed {@code B_q}
+     * of {@code bs[0, nb)} (all as deep as A is wide), on the calling thread, with {@code C_q}'s
+     * column {@code j} at {@code offC + q * cStride + j}: A is packed once per K block for all of
+     * them (the gate blocks of a recurrent step cut by units). {@code j0} is a multiple of
+     * {@link #NR} (whole panels). Each element is computed as in the whole product of its B.
      */
-    void gemmSerialColumns(int m, int j0, int j1, float alpha, float[] a, int offA, int lda, PackedB pb,
-                           float beta, float[] c, int offC, int ldc) {
-        if (!pb.packed || j0 % NR != 0 || j0 < 0 || j1 > pb.n) {
-            throw new IllegalArgumentException("columns [" + j0 + ", " + j1 + ") of a " + (pb.packed ? "" : "not ")
-                    + "packed B with " + pb.n + " columns: need a packed B and whole panels of " + NR);
+    void gemmSerialColumns(int m, int j0, int j1, float alpha, float[] a, int offA, int lda, PackedB[] bs, int nb,
+                           float beta, float[] c, int offC, int cStride, int ldc) {
+        int k = bs[0].k;
+        for (int q = 0; q < nb; q++) {
+            PackedB pb = bs[q];
+            if (!pb.packed || pb.k != k || j0 % NR != 0 || j0 < 0 || j1 > pb.n) {
+                throw new IllegalArgumentException("columns [" + j0 + ", " + j1 + ") of packed B " + q + " (" + pb.k + " x " + pb.n
+                        + (pb.packed ? "" : ", not packed") + "): need packed Bs of depth " + k + " and whole panels of " + NR);
+            }
         }
         if (m == 0 || j1 <= j0) {
             return;
         }
-        if (pb.k == 0) {
-            scale(m, j1 - j0, beta, c, offC + j0, ldc);
+        if (k == 0) {
+            for (int q = 0; q < nb; q++) {
+                scale(m, j1 - j0, beta, c, offC + q * cStride + j0, ldc);
+            }
             return;
         }
-        blocked(false, pb.transB, 0, m, j0, j1, pb.k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc);
+        Scratch s = scratch.get();
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            float betaEff = pc == 0 ? beta : 1f;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                packA(false, a, offA, lda, ic, mc, pc, kc, s.a);
+                for (int q = 0; q < nb; q++) {
+                    PackedB pb = bs[q];
+                    panels(kc, s.a, mc, pb.data, pc * pb.npad + (j0 / NR) * kc * NR, j1 - j0,
+                            c, offC + q * cStride + ic * ldc + j0, ldc, alpha, betaEff, s.edge);
+                }
+            }
+        }
     }
 
     /**
@@ -312,14 +333,7 @@ final class Gemm {
                     for (int jg = 0; jg < nc; jg += GROUP * NR) {
                         int gw = Math.min(GROUP * NR, nc - jg);
                         packB(transB, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
-                        for (int jr = 0; jr < gw; jr += NR) {
-                            int cols = Math.min(NR, gw - jr);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                kernel(kc, s.a, (ir / MR) * kc * MR, s.b, (jr / NR) * kc * NR, c,
-                                        offC + (i0 + ir) * ldc + jc + jg + jr, ldc,
-                                        alpha, betaEff, Math.min(MR, mc - ir), cols, s.edge);
-                            }
-                        }
+                        panels(kc, s.a, mc, s.b, 0, gw, c, offC + i0 * ldc + jc + jg, ldc, alpha, betaEff, s.edge);
                     }
                     continue;
                 }
@@ -337,15 +351,26 @@ final class Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int bo = bBase + (jr / NR) * kc * NR;
-                        int cols = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            kernel(kc, s.a, (ir / MR) * kc * MR, bp, bo, c, offC + (ic + ir) * ldc + jc + jr, ldc,
-                                    alpha, betaEff, Math.min(MR, mc - ir), cols, s.edge);
-                        }
-                    }
+                    panels(kc, s.a, mc, bp, bBase, nc, c, offC + ic * ldc + jc, ldc, alpha, betaEff, s.edge);
                 }
+            }
+        }
+    }
+
+    /**
+     * The macro-kernel: the {@code mc} rows of A packed in {@code ap} times {@code nc} columns of
+     * B panels packed from {@code bp[bBase]}, into C from {@code cOff} (the block's first row and
+     * column). Panels outer, slivers inner: a panel is read from L2 into L1 once per sliver while
+     * the packed A block stays in L2.
+     */
+    private static void panels(int kc, float[] ap, int mc, float[] bp, int bBase, int nc,
+                               float[] c, int cOff, int ldc, float alpha, float beta, float[] edge) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int bo = bBase + (jr / NR) * kc * NR;
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                kernel(kc, ap, (ir / MR) * kc * MR, bp, bo, c, cOff + ir * ldc + jr, ldc,
+                        alpha, beta, Math.min(MR, mc - ir), cols, edge);
             }
         }
     }

@@ -486,10 +486,8 @@ final class SimdRnnRun {
      * all rows, on the per-block packs ({@link #unitSplit}).
      */
     void recurrentProductUnits(int t, int k0, int k1, int u0, int u1) {
-        for (int k = k0; k < k1; k++) {
-            gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardPack(k, k + 1),
-                    0f, ws.recurrent, k * units, gateWidth);
-        }
+        gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardBlockPacks(k0), k1 - k0,
+                0f, ws.recurrent, k0 * units, units, gateWidth);
     }
 
     /** A masked row: states carried, output the previous output (zeros at step 0) or zeros. */

@@ -222,24 +222,29 @@ class SimdGemmTest {
     }
 
     @Test
-    void columnRangesOfAPrepackedBEqualTheWholeProduct() {
+    void columnRangesOfPrepackedBsEqualTheWholeProducts() {
         SplittableRandom r = new SplittableRandom(6);
         int m = 37, n = 3 * Gemm.NR + 29, k = Gemm.KC + 45;
-        float[] a = random(r, m * k), b = random(r, n * k);
-        float[] whole = random(r, m * n), parts = whole.clone();
-        Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
-        pb.pack(b, 0, n);
+        float[] a = random(r, m * k);
         Gemm g = SIMD1.gemmEngine();
-        g.gemmSerial(m, 0.5f, a, 0, k, pb, 1f, whole, 0, n);
+        Gemm.PackedB[] bs = new Gemm.PackedB[2];
+        // two products side by side in one C (ldc 2n): C_q at column q * n
+        float[] whole = random(r, m * 2 * n), parts = whole.clone();
+        for (int q = 0; q < 2; q++) {
+            float[] b = random(r, n * k);
+            bs[q] = new Gemm.PackedB(false, k, n);
+            bs[q].pack(b, 0, n);
+            g.gemmSerial(m, 0.5f, a, 0, k, bs[q], 1f, whole, q * n, 2 * n);
+        }
         // ranges of whole panels, the last one ragged, in no particular order
-        g.gemmSerialColumns(m, Gemm.NR, 3 * Gemm.NR, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
-        g.gemmSerialColumns(m, 3 * Gemm.NR, n, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
-        g.gemmSerialColumns(m, 0, Gemm.NR, 0.5f, a, 0, k, pb, 1f, parts, 0, n);
+        g.gemmSerialColumns(m, Gemm.NR, 3 * Gemm.NR, 0.5f, a, 0, k, bs, 2, 1f, parts, 0, n, 2 * n);
+        g.gemmSerialColumns(m, 3 * Gemm.NR, n, 0.5f, a, 0, k, bs, 2, 1f, parts, 0, n, 2 * n);
+        g.gemmSerialColumns(m, 0, Gemm.NR, 0.5f, a, 0, k, bs, 2, 1f, parts, 0, n, 2 * n);
         assertArrayEquals(whole, parts);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> g.gemmSerialColumns(m, 1, n, 1f, a, 0, k, pb, 0f, parts, 0, n));
+                () -> g.gemmSerialColumns(m, 1, n, 1f, a, 0, k, bs, 2, 0f, parts, 0, n, 2 * n));
         assertTrue(e.getMessage().contains("whole panels"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> g.gemmSerialColumns(m, 0, n + 1, 1f, a, 0, k, pb, 0f, parts, 0, n));
+        assertThrows(IllegalArgumentException.class, () -> g.gemmSerialColumns(m, 0, n + 1, 1f, a, 0, k, bs, 2, 0f, parts, 0, n, 2 * n));
     }
 
     @Test
