@@ -123,6 +123,30 @@ final class SimdCells {
         }
     }
 
+    /**
+     * {@code out = (a + bias[j]) + (b + bias[recurrent + j])} over {@code n}: the GRU's
+     * {@code xp + hp} for z and r in one pass, with the terms and order of the two bias adds and
+     * the sum done one after the other (bias may be null: {@code a + b}).
+     */
+    static void sumOfBiased(float[] a, int ao, float[] b, int bo, float[] bias, int recurrent, float[] out, int oo, int n) {
+        if (bias == null) {
+            addBias(a, ao, b, bo, null, 0, out, oo, n);
+            return;
+        }
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + j).add(FloatVector.fromArray(S, bias, j));
+            FloatVector h = FloatVector.fromArray(S, b, bo + j).add(FloatVector.fromArray(S, bias, recurrent + j));
+            x.add(h).intoArray(out, oo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector x = FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, bias, j, m));
+            FloatVector h = FloatVector.fromArray(S, b, bo + j, m).add(FloatVector.fromArray(S, bias, recurrent + j, m));
+            x.add(h).intoArray(out, oo + j, m);
+        }
+    }
+
     /** {@code out = a + bias} over {@code n} (in place allowed). */
     static void plusBias(float[] a, int ao, float[] bias, int biasOff, float[] out, int oo, int n) {
         if (bias == null) {
@@ -541,11 +565,10 @@ final class SimdCells {
                 int st = row * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
-                plusBias(g, p, bias, 0, g, p, gw);                 // xp = x W + b_in
-                plusBias(hu, r, bias, gw, hu, r, gw);              // hp = h U + b_rec
-                addBias(g, p, hu, r, null, 0, g, p, 2 * n);        // xp_z + hp_z, xp_r + hp_r
+                sumOfBiased(g, p, hu, r, bias, gw, g, p, 2 * n);   // (xp = x W + b_in) + (hp = h U + b_rec), z and r
+                plusBias(g, p + 2 * n, bias, 2 * n, g, p + 2 * n, n);        // xp_h
+                plusBias(hu, r + 2 * n, bias, gw + 2 * n, aux, st, n);       // hp_h, kept for backward
                 apply(rec, g, p, g, p, 2 * n);                     // z, r
-                System.arraycopy(hu, r + 2 * n, aux, st, n);       // hp_h, kept for backward
                 addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);         // hh
                 gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
