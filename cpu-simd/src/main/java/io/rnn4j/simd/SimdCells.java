@@ -387,7 +387,7 @@ final class SimdCells {
         @Override
         void forwardUnits(SimdRnnRun q, int s, int u0, int u1) {
             int t = q.timeIndex(s);
-            q.recurrentProductUnits(t, 0, 4, u0, u1);
+            q.recurrentProductUnits(t, u0, u1);
             for (int b = 0; b < q.batch; b++) {
                 forwardRow(q, s, t, b, u0, u1 - u0);
             }

@@ -482,12 +482,12 @@ final class SimdRnnRun {
     }
 
     /**
-     * Units {@code [u0, u1)} of every block in {@code [k0, k1)} of the step's recurrent product, for
-     * all rows, on the per-block packs ({@link #unitSplit}).
+     * Units {@code [u0, u1)} of every gate block of the step's recurrent product, for all rows,
+     * on the per-block packs ({@link #unitSplit}).
      */
-    void recurrentProductUnits(int t, int k0, int k1, int u0, int u1) {
-        gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardBlockPacks(k0), k1 - k0,
-                0f, ws.recurrent, k0 * units, units, gateWidth);
+    void recurrentProductUnits(int t, int u0, int u1) {
+        gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardBlockPacks(), gates,
+                0f, ws.recurrent, 0, units, gateWidth);
     }
 
     /** A masked row: states carried, output the previous output (zeros at step 0) or zeros. */

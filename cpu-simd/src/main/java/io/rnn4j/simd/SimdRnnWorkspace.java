@@ -49,7 +49,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
     private final Gemm.PackedB[] forwardPacks = new Gemm.PackedB[25];
     private Gemm.PackedB inputPack;
-    private final Gemm.PackedB[][] blockPacks = new Gemm.PackedB[4][];
+    private Gemm.PackedB[] blockPacks;
     private final Gemm.PackedB[] backwardPacks = new Gemm.PackedB[25];
 
     float[] dGates;
@@ -111,18 +111,17 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     }
 
     /**
-     * The packs of blocks {@code k0, k0 + 1, ..., G - 1} of U, each alone ({@link #forwardPack}
-     * {@code (k, k + 1)}): the operands of a step cut by units. The array is made once.
+     * The packs of every block of U, each alone ({@link #forwardPack}{@code (k, k + 1)}): the
+     * operands of a step cut by units. The array is made once.
      */
-    Gemm.PackedB[] forwardBlockPacks(int k0) {
-        if (blockPacks[k0] == null) {
-            Gemm.PackedB[] packs = new Gemm.PackedB[spec.gates() - k0];
-            for (int k = k0; k < spec.gates(); k++) {
-                packs[k - k0] = forwardPack(k, k + 1);
+    Gemm.PackedB[] forwardBlockPacks() {
+        if (blockPacks == null) {
+            blockPacks = new Gemm.PackedB[spec.gates()];
+            for (int k = 0; k < blockPacks.length; k++) {
+                blockPacks[k] = forwardPack(k, k + 1);
             }
-            blockPacks[k0] = packs;
         }
-        return blockPacks[k0];
+        return blockPacks;
     }
 
     /** Panels of the input kernel {@code W (I, G*H)}, for the per-step input projection. */
