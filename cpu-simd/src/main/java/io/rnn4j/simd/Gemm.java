@@ -585,7 +585,16 @@ final class Gemm {
 
     /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} as MR-row slivers, k-major, zero-padded to MR rows. */
     private static void packA(boolean transA, float[] a, int offA, int lda, int ic, int mc, int pc, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
+        int ir = 0;
+        if (transA && VL == 16) {
+            // Transposed A, 16 rows at a time in registers: 0.95-0.98x the time of Aᵀ·B at
+            // 1024³, 256x4096x2048 and 256x512x6400 against four scalar copies per k
+            // (interleaved in one JVM, both orders, Zen 5); GRU training 0.98-0.995x.
+            for (; ir + 4 * MR <= mc; ir += 4 * MR) {
+                packTransposed16(a, offA + pc * lda + ic + ir, lda, kc, dst, (ir / MR) * kc * MR);
+            }
+        }
+        for (; ir < mc; ir += MR) {
             int base = (ir / MR) * kc * MR;
             for (int r = 0; r < MR; r++) {
                 int row = ic + ir + r;
@@ -623,6 +632,37 @@ final class Gemm {
                         dst[base + p * MR + r] = a[src + p * lda];
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Four full slivers of a transposed A (16 rows of op(A): 16 adjacent values of each row of A)
+     * from {@code a[src]}, the slivers {@code kc * MR} apart from {@code dst[base]}: per 4 values
+     * of k, four vector loads, a 4 x 4 transpose of 4-float blocks (the last two stages of
+     * {@link #packRows4}'s) and one vector store per sliver; the k tail one value at a time.
+     */
+    private static void packTransposed16(float[] a, int src, int lda, int kc, float[] dst, int base) {
+        int k4 = kc - kc % 4;
+        int s1 = base + kc * MR, s2 = s1 + kc * MR, s3 = s2 + kc * MR;
+        for (int p = 0; p < k4; p += 4) {
+            int o = src + p * lda;
+            FloatVector v0 = FloatVector.fromArray(S, a, o);
+            FloatVector v1 = FloatVector.fromArray(S, a, o + lda);
+            FloatVector v2 = FloatVector.fromArray(S, a, o + 2 * lda);
+            FloatVector v3 = FloatVector.fromArray(S, a, o + 3 * lda);
+            FloatVector x0 = v0.blend(v1.rearrange(DN2), HI2), x1 = v0.rearrange(UP2).blend(v1, HI2);
+            FloatVector x2 = v2.blend(v3.rearrange(DN2), HI2), x3 = v2.rearrange(UP2).blend(v3, HI2);
+            int d = p * MR;
+            x0.blend(x2.rearrange(DN3), HI3).intoArray(dst, base + d);
+            x1.blend(x3.rearrange(DN3), HI3).intoArray(dst, s1 + d);
+            x0.rearrange(UP3).blend(x2, HI3).intoArray(dst, s2 + d);
+            x1.rearrange(UP3).blend(x3, HI3).intoArray(dst, s3 + d);
+        }
+        for (int p = k4; p < kc; p++) {
+            int o = src + p * lda;
+            for (int r = 0; r < 4 * MR; r++) {
+                dst[base + (r / MR) * kc * MR + p * MR + r % MR] = a[o + r];
             }
         }
     }
