@@ -291,6 +291,29 @@ final class SimdCells {
         }
     }
 
+    /**
+     * The GRU's candidate sum with both biases in one pass over {@code n}: {@code hp = hu + bias[bRec + j]}
+     * (stored in {@code aux}, kept for backward) and {@code x = (x + bias[bIn + j]) + r * hp} in
+     * place, the operations and order of {@link #plusBias} twice and then {@link #addProduct}.
+     */
+    static void biasedCandidate(float[] x, int xo, float[] hu, int ho, float[] bias, int bIn, int bRec,
+                                float[] r, int ro, float[] aux, int ao, int n) {
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += VL) {
+            FloatVector hp = FloatVector.fromArray(S, hu, ho + j).add(FloatVector.fromArray(S, bias, bRec + j));
+            hp.intoArray(aux, ao + j);
+            FloatVector.fromArray(S, x, xo + j).add(FloatVector.fromArray(S, bias, bIn + j))
+                    .add(FloatVector.fromArray(S, r, ro + j).mul(hp)).intoArray(x, xo + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector hp = FloatVector.fromArray(S, hu, ho + j, m).add(FloatVector.fromArray(S, bias, bRec + j, m));
+            hp.intoArray(aux, ao + j, m);
+            FloatVector.fromArray(S, x, xo + j, m).add(FloatVector.fromArray(S, bias, bIn + j, m))
+                    .add(FloatVector.fromArray(S, r, ro + j, m).mul(hp)).intoArray(x, xo + j, m);
+        }
+    }
+
     /** LSTM {@code c' = f c + i g} over {@code w} units from the activated gates at {@code g[p..]} (i, f, g blocks {@code n} apart). */
     static void lstmState(float[] g, int p, int n, int w, float[] cPrev, int st, float[] cNext, int d) {
         int j = 0;
@@ -566,10 +589,13 @@ final class SimdCells {
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
                 sumOfBiased(g, p, hu, r, bias, gw, g, p, 2 * n);   // (xp = x W + b_in) + (hp = h U + b_rec), z and r
-                plusBias(g, p + 2 * n, bias, 2 * n, g, p + 2 * n, n);        // xp_h
-                plusBias(hu, r + 2 * n, bias, gw + 2 * n, aux, st, n);       // hp_h, kept for backward
                 apply(rec, g, p, g, p, 2 * n);                     // z, r
-                addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
+                if (bias != null) {
+                    biasedCandidate(g, p + 2 * n, hu, r + 2 * n, bias, 2 * n, gw + 2 * n, g, p + n, aux, st, n);
+                } else {
+                    System.arraycopy(hu, r + 2 * n, aux, st, n);                   // hp_h, kept for backward
+                    addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
+                }
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);         // hh
                 gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
                 q.emitOutput(s, b, hNext, d);
