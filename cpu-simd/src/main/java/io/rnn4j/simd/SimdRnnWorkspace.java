@@ -46,6 +46,17 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** {@code (B*T, max(I, H))}: x or H_prev times one dropout block, for the per-gate GEMMs. */
     final float[] sequenceScratch;
 
+    /** U's step columns in panels for the one-thread GEMV below {@link Gemm#MR} rows (see {@code SimdRnnRun.gemvPanels}); made on first use. */
+    private float[] gemvPanels = new float[0];
+
+    /** {@link #gemvPanels}, at least {@code size} floats. */
+    float[] gemvPanels(int size) {
+        if (gemvPanels.length < size) {
+            gemvPanels = new float[size];
+        }
+        return gemvPanels;
+    }
+
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
     private final Gemm.PackedB[] forwardPacks = new Gemm.PackedB[25];
     private Gemm.PackedB inputPack;
