@@ -523,8 +523,8 @@ final class SimdRnnRun {
 
     /** The step's {@code m < MR} rows times U's step columns from {@link #gemvPanels}, in this step's panel order. */
     private void gemvFromPanels(int m, int offA, int offC) {
-        float[] panels = ws.gemvPanels(0);
         int n = gemvPanelColumns;
+        float[] panels = ws.gemvPanels(units * n);
         int count = (n + GEMV_PANEL - 1) / GEMV_PANEL;
         for (int i = 0; i < count; i++) {
             int q = (step & 1) == 0 ? i : count - 1 - i;
