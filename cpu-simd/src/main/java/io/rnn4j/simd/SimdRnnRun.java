@@ -411,6 +411,9 @@ final class SimdRnnRun {
                 pb.pack(recurrentKernel, k * units, gateWidth);
             }
         }
+        if (forward && unitSplit) {
+            ws.forwardBlockPacks(); // made here, on the calling thread, before the team reads it
+        }
     }
 
     void loadInitialStates() {

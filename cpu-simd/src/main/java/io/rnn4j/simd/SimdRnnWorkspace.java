@@ -123,14 +123,18 @@ final class SimdRnnWorkspace implements RnnWorkspace {
 
     /**
      * The packs of every block of U, each alone ({@link #forwardPack}{@code (k, k + 1)}): the
-     * operands of a step cut by units. The array is made once.
+     * operands of a step cut by units. The array is made once, by the calling thread when it
+     * packs U ({@code SimdRnnRun.pack}), before any team thread asks for it: made lazily inside
+     * the step, one thread could see the array another had published but not yet filled (a
+     * NullPointerException seen once in a test run on two threads).
      */
     Gemm.PackedB[] forwardBlockPacks() {
         if (blockPacks == null) {
-            blockPacks = new Gemm.PackedB[spec.gates()];
-            for (int k = 0; k < blockPacks.length; k++) {
-                blockPacks[k] = forwardPack(k, k + 1);
+            Gemm.PackedB[] packs = new Gemm.PackedB[spec.gates()];
+            for (int k = 0; k < packs.length; k++) {
+                packs[k] = forwardPack(k, k + 1);
             }
+            blockPacks = packs;
         }
         return blockPacks;
     }
