@@ -150,6 +150,32 @@ class SimdGemmTest {
     }
 
     @Test
+    void panelRowEqualsTheUnpackedGemvBitForBit() {
+        if (Gemm.VL < 16) {
+            return; // the panel path serves 16-float vectors only
+        }
+        Gemm gemm = new Gemm(new Threads(1));
+        SplittableRandom r = new SplittableRandom(77);
+        for (int k : new int[] {1, 7, 200, 513}) {
+            int offA = 3, off = 5, offC = 11;
+            float[] a = random(r, offA + k + 2);
+            float[] panel = random(r, off + k * Gemm.PANEL + 9);
+            float[] want = new float[offC + Gemm.PANEL + 4];
+            float[] got = want.clone();
+            gemm.gemvSerial(false, 1, Gemm.PANEL, k, 1f, a, offA, k, panel, off, Gemm.PANEL, 0f, want, offC, Gemm.PANEL);
+            Gemm.panelRow(k, a, offA, panel, off, got, offC);
+            assertArrayEquals(want, got, "k = " + k);
+            for (int j = 0; j < Gemm.PANEL; j += 37) { // and it is the product, not just the same as gemvSerial
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += (double) a[offA + p] * panel[off + p * Gemm.PANEL + j];
+                }
+                assertEquals(s, got[offC + j], 1e-5 * Math.sqrt(k), "k = " + k + ", column " + j);
+            }
+        }
+    }
+
+    @Test
     void blockedSizesAcrossKcNcAndMc() {
         // k > KC, n > NC, m > MC: every blocking loop runs more than once, with ragged edges.
         for (boolean ta : new boolean[] {false, true}) {
