@@ -43,6 +43,15 @@ public abstract class RnnBenchmarkState {
         void close();
     }
 
+    /** The PyTorch peer ({@code io.rnn4j.jmh.torch.TorchLayer}), present in a jar built with {@code -Ptorch}. */
+    static PeerLayer torchPeer() {
+        try {
+            return (PeerLayer) Class.forName("io.rnn4j.jmh.torch.TorchLayer").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("backend=torch needs a benchmarks jar built with -Ptorch", e);
+        }
+    }
+
     /** The benchmark's {@code shape} parameter. */
     abstract String shape();
 
@@ -51,11 +60,7 @@ public abstract class RnnBenchmarkState {
         training = RnnFixture.training(mode);
         if (backend.equals("torch")) {
             int[] d = BenchBackends.dims(shape(), 4);
-            try {
-                peer = (PeerLayer) Class.forName("io.rnn4j.jmh.torch.TorchLayer").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("backend=torch needs a benchmarks jar built with -Ptorch", e);
-            }
+            peer = torchPeer();
             peer.init(cell, d[0], d[1], d[2], d[3], training, threads);
             return;
         }
