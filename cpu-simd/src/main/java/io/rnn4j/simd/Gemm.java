@@ -146,6 +146,48 @@ final class Gemm {
                 blocked(transA, transB, i0, i1, j0, j1, k, alpha, a, offA, lda, b, offB, ldb, null, beta, c, offC, ldc));
     }
 
+    /**
+     * {@code C1 = alpha op(A1) op(B) + beta C1} and {@code C2 = alpha op(A2) op(B) + beta C2}, with
+     * each block of B packed once for both: a training step's {@code dW = Xᵀ·dG} and
+     * {@code dU = H_prevᵀ·dG} share dG (B*T x G*H), whose packing is otherwise done twice, each
+     * time from memory. Every element is computed exactly as {@link #gemm} computes it alone.
+     */
+    void gemmTwo(boolean transA, int m1, float[] a1, int offA1, int lda1, float[] c1, int offC1, int ldc1,
+                 int m2, float[] a2, int offA2, int lda2, float[] c2, int offC2, int ldc2,
+                 boolean transB, int n, int k, float alpha, float[] b, int offB, int ldb, float beta) {
+        if (m1 < MR || m2 < MR || n == 0 || k == 0) {
+            // the GEMV path (and the trivial cases) of each product, as gemm would run them
+            gemm(transA, transB, m1, n, k, alpha, a1, offA1, lda1, b, offB, ldb, beta, c1, offC1, ldc1);
+            gemm(transA, transB, m2, n, k, alpha, a2, offA2, lda2, b, offB, ldb, beta, c2, offC2, ldc2);
+            return;
+        }
+        long flops = 2L * (m1 + m2) * n * k;
+        int panels = (n + NR - 1) / NR;
+        int chunks = flops < PARALLEL_FLOPS ? 1 : Math.min(panels, threads.size());
+        threads.run(chunks, i -> {
+            int j0 = (int) ((long) panels * i / chunks) * NR, j1 = Math.min(n, (int) ((long) panels * (i + 1) / chunks) * NR);
+            Scratch s = scratch.get();
+            for (int jc = j0; jc < j1; jc += NC) {
+                int nc = Math.min(NC, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    float betaEff = pc == 0 ? beta : 1f;
+                    packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
+                    for (int ic = 0; ic < m1; ic += MC) {
+                        int mc = Math.min(MC, m1 - ic);
+                        packA(transA, a1, offA1, lda1, ic, mc, pc, kc, s.a);
+                        panels(kc, s.a, mc, s.b, 0, nc, c1, offC1 + ic * ldc1 + jc, ldc1, alpha, betaEff, s.edge);
+                    }
+                    for (int ic = 0; ic < m2; ic += MC) {
+                        int mc = Math.min(MC, m2 - ic);
+                        packA(transA, a2, offA2, lda2, ic, mc, pc, kc, s.a);
+                        panels(kc, s.a, mc, s.b, 0, nc, c2, offC2 + ic * ldc2 + jc, ldc2, alpha, betaEff, s.edge);
+                    }
+                }
+            }
+        });
+    }
+
     /** {@code C = alpha op(A) op(B) + beta C} with B already packed. */
     void gemm(boolean transA, int m, float alpha, float[] a, int offA, int lda, PackedB pb,
               float beta, float[] c, int offC, int ldc) {

@@ -86,7 +86,11 @@ final class SimdCells {
 
         /** After the walk: dU and db from the gate gradients of all timesteps. */
         void recurrentGradients(SimdRnnRun q) {
-            q.recurrentKernelGradient(q.ws.dGates, 0, q.gates);
+            if (q.kernelGradientsShareGates()) {
+                q.kernelGradients(q.gates); // dU and dW together
+            } else {
+                q.recurrentKernelGradient(q.ws.dGates, 0, q.gates);
+            }
             if (q.bias != null) {
                 q.biasGradient(q.ws.dGates, 0);
             }
@@ -684,7 +688,11 @@ final class SimdCells {
 
         @Override
         void recurrentGradients(SimdRnnRun q) {
-            q.recurrentKernelGradient(q.ws.dGates, 0, 2);
+            if (q.kernelGradientsShareGates()) {
+                q.kernelGradients(2); // z and r: dU and dW together
+            } else {
+                q.recurrentKernelGradient(q.ws.dGates, 0, 2);
+            }
             q.recurrentKernelGradient(q.ws.dRecurrentCandidate, q.units, 0, 2, 3);
             if (q.bias != null) {
                 // The recurrent side's z and r gradients are dG's, so their sums are too.
@@ -824,7 +832,11 @@ final class SimdCells {
         @Override
         void recurrentGradients(SimdRnnRun q) {
             int n = q.units;
-            q.recurrentKernelGradient(q.ws.dGates, 0, 2);
+            if (q.kernelGradientsShareGates()) {
+                q.kernelGradients(2); // z and r: dU and dW together
+            } else {
+                q.recurrentKernelGradient(q.ws.dGates, 0, 2);
+            }
             q.gemm.gemm(true, false, n, n, q.batch * q.time, 1f, q.ws.gruAux, 0, n,
                     q.ws.dGates, 2 * n, q.gateWidth, 1f, (float[]) q.bwd.dRecurrentKernel().storage(), 2 * n, q.gateWidth);
             if (q.bias != null) {
