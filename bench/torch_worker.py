@@ -23,6 +23,8 @@ def main():
     batch, steps, inputs, units, threads = (int(v) for v in sys.argv[2:7])
     if cell not in ("LSTM", "GRU") or mode not in ("inference", "training"):
         sys.exit(f"cell must be LSTM or GRU and mode inference or training, got {cell} and {mode}")
+    if min(batch, steps, inputs, units, threads) < 1:
+        sys.exit(f"BATCH TIME INPUT UNITS THREADS must be >= 1, got {batch} {steps} {inputs} {units} {threads}")
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     layer = getattr(torch.nn, cell)(inputs, units, num_layers=1, batch_first=True)
@@ -45,7 +47,12 @@ def main():
         command = line.strip()
         if command == "quit":
             return
-        n = int(command)
+        try:
+            n = int(command)
+        except ValueError:
+            sys.exit(f"expected a call count or quit, got {command!r}")
+        if n < 1:
+            sys.exit(f"the call count must be >= 1, got {n}")
         t0 = time.perf_counter()
         for _ in range(n):
             call()

@@ -151,6 +151,9 @@ final class Gemm {
      * each block of B packed once for both: a training step's {@code dW = Xᵀ·dG} and
      * {@code dU = H_prevᵀ·dG} share dG (B*T x G*H), whose packing is otherwise done twice, each
      * time from memory. Every element is computed exactly as {@link #gemm} computes it alone.
+     * C1 and C2 must not overlap each other or B. The team splits the columns; with too few
+     * column panels for that (where {@link #gemm} would split rows) it runs the two products
+     * one after the other instead.
      */
     void gemmTwo(boolean transA, int m1, float[] a1, int offA1, int lda1, float[] c1, int offC1, int ldc1,
                  int m2, float[] a2, int offA2, int lda2, float[] c2, int offC2, int ldc2,
@@ -163,7 +166,14 @@ final class Gemm {
         }
         long flops = 2L * (m1 + m2) * n * k;
         int panels = (n + NR - 1) / NR;
-        int chunks = flops < PARALLEL_FLOPS ? 1 : Math.min(panels, threads.size());
+        int t = flops < PARALLEL_FLOPS ? 1 : threads.size();
+        if (t > 1 && panels < 2 * t && (panels < (m1 + MR - 1) / MR || panels < (m2 + MR - 1) / MR)) {
+            // partition would cut these products by rows: a column cut would leave threads idle
+            gemm(transA, transB, m1, n, k, alpha, a1, offA1, lda1, b, offB, ldb, beta, c1, offC1, ldc1);
+            gemm(transA, transB, m2, n, k, alpha, a2, offA2, lda2, b, offB, ldb, beta, c2, offC2, ldc2);
+            return;
+        }
+        int chunks = Math.min(panels, t);
         threads.run(chunks, i -> {
             int j0 = (int) ((long) panels * i / chunks) * NR, j1 = Math.min(n, (int) ((long) panels * (i + 1) / chunks) * NR);
             Scratch s = scratch.get();

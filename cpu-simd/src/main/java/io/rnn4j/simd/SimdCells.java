@@ -84,13 +84,12 @@ final class SimdCells {
 
         abstract void backwardStep(SimdRnnRun q, int s, int b0, int b1);
 
-        /** After the walk: dU and db from the gate gradients of all timesteps. */
+        /**
+         * After the walk: dU and db from the gate gradients of all timesteps, and with dU the
+         * blocks of dW that share its product's dG ({@code inputGradients} does the rest).
+         */
         void recurrentGradients(SimdRnnRun q) {
-            if (q.kernelGradientsShareGates()) {
-                q.kernelGradients(q.gates); // dU and dW together
-            } else {
-                q.recurrentKernelGradient(q.ws.dGates, 0, q.gates);
-            }
+            q.recurrentKernelGradientWithInput(q.gates); // dU, and dW with it
             if (q.bias != null) {
                 q.biasGradient(q.ws.dGates, 0);
             }
@@ -688,11 +687,7 @@ final class SimdCells {
 
         @Override
         void recurrentGradients(SimdRnnRun q) {
-            if (q.kernelGradientsShareGates()) {
-                q.kernelGradients(2); // z and r: dU and dW together
-            } else {
-                q.recurrentKernelGradient(q.ws.dGates, 0, 2);
-            }
+            q.recurrentKernelGradientWithInput(2); // z and r: dU, and dW with it
             q.recurrentKernelGradient(q.ws.dRecurrentCandidate, q.units, 0, 2, 3);
             if (q.bias != null) {
                 // The recurrent side's z and r gradients are dG's, so their sums are too.
@@ -832,11 +827,7 @@ final class SimdCells {
         @Override
         void recurrentGradients(SimdRnnRun q) {
             int n = q.units;
-            if (q.kernelGradientsShareGates()) {
-                q.kernelGradients(2); // z and r: dU and dW together
-            } else {
-                q.recurrentKernelGradient(q.ws.dGates, 0, 2);
-            }
+            q.recurrentKernelGradientWithInput(2); // z and r: dU, and dW with it
             q.gemm.gemm(true, false, n, n, q.batch * q.time, 1f, q.ws.gruAux, 0, n,
                     q.ws.dGates, 2 * n, q.gateWidth, 1f, (float[]) q.bwd.dRecurrentKernel().storage(), 2 * n, q.gateWidth);
             if (q.bias != null) {

@@ -417,7 +417,7 @@ final class SimdRnnRun {
             }
         }
         if (forward && unitSplit) {
-            ws.forwardBlockPacks(); // made here, on the calling thread, before the team reads it
+            ws.ensureForwardBlockPacks(); // made here, on the calling thread, before the team reads it
         }
     }
 
@@ -726,23 +726,21 @@ final class SimdRnnRun {
     }
 
     /**
-     * Whether {@link #kernelGradients} may run: no dropout, so dW and dU are each one product with
-     * all of dG.
+     * Gate blocks {@code [0, k1)} of {@code dU += H_prevᵀ·dG} and, without dropout, of
+     * {@code dW += Xᵀ·dG} in the same call, which packs each block of dG once for both
+     * ({@link Gemm#gemmTwo}; the same bits as two GEMMs): dG (B*T x G*H, 26 MB at batch 64 x 100
+     * steps x LSTM 256) is otherwise packed twice, each time from memory. LSTM 64x100x128x256
+     * training: 0.986x / 0.987x the time on one thread, 0.977x / 0.987x on two (one workspace,
+     * switched per call, both orders). {@link #inputGradients} then does dW's other blocks. For
+     * the blocks whose dU is the product with dG itself: all of them for LSTM and SimpleRNN, z and
+     * r for GRU.
      */
-    boolean kernelGradientsShareGates() {
-        return dropMask == null && recurrentDropMask == null;
-    }
-
-    /**
-     * Gate blocks {@code [0, k1)} of {@code dW += Xᵀ·dG} and {@code dU += H_prevᵀ·dG} in one call
-     * that packs each block of dG once for both ({@link Gemm#gemmTwo}; the same bits as two GEMMs):
-     * dG (B*T x G*H, 26 MB at batch 64 x 100 steps x LSTM 256) is otherwise packed twice, each time
-     * from memory. LSTM 64x100x128x256 training: 0.986x / 0.987x the time on one thread, 0.987x /
-     * 0.977x on two (one workspace, switched per call, both orders). {@link #inputGradients} then
-     * does dW's other blocks. For the blocks whose dU is the product with dG itself: all of them
-     * for LSTM and SimpleRNN, z and r for GRU.
-     */
-    void kernelGradients(int k1) {
+    void recurrentKernelGradientWithInput(int k1) {
+        if (dropMask != null || recurrentDropMask != null) {
+            // under dropout each side multiplies its own masked operand: no shared product
+            recurrentKernelGradient(ws.dGates, 0, k1);
+            return;
+        }
         int rows = batch * time;
         int cols = k1 * units;
         gemm.gemmTwo(true, inputSize, x, 0, inputSize, (float[]) bwd.dKernel().storage(), 0, gateWidth,
@@ -751,7 +749,7 @@ final class SimdRnnRun {
         inputKernelGradientColumns = cols;
     }
 
-    /** Columns {@code [0, c)} of dW that {@link #kernelGradients} already did in this backward call. */
+    /** Columns {@code [0, c)} of dW that {@link #recurrentKernelGradientWithInput} already did in this backward call (reset by {@link #backward}). */
     private int inputKernelGradientColumns;
 
     /** {@code dW += Xᵀ·dG} and {@code dx = dG·Wᵀ}, one GEMM each over all timesteps (per gate block under input dropout). */

@@ -122,19 +122,26 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     }
 
     /**
-     * The packs of every block of U, each alone ({@link #forwardPack}{@code (k, k + 1)}): the
-     * operands of a step cut by units. The array is made once, by the calling thread when it
-     * packs U ({@code SimdRnnRun.pack}), before any team thread asks for it: made lazily inside
-     * the step, one thread could see the array another had published but not yet filled (a
-     * NullPointerException seen once in a test run on two threads).
+     * Makes the packs of every block of U, each alone ({@link #forwardPack}{@code (k, k + 1)}): the
+     * operands of a step cut by units. Called by the thread that packs U, before the team runs
+     * ({@code SimdRnnRun.pack}); made lazily inside a step, one team thread could see the array
+     * another had published but not yet filled (a NullPointerException seen once in a test run on
+     * two threads). The team's hand-off publishes it.
      */
-    Gemm.PackedB[] forwardBlockPacks() {
+    void ensureForwardBlockPacks() {
         if (blockPacks == null) {
             Gemm.PackedB[] packs = new Gemm.PackedB[spec.gates()];
             for (int k = 0; k < packs.length; k++) {
                 packs[k] = forwardPack(k, k + 1);
             }
             blockPacks = packs;
+        }
+    }
+
+    /** The packs {@link #ensureForwardBlockPacks} made. */
+    Gemm.PackedB[] forwardBlockPacks() {
+        if (blockPacks == null) {
+            throw new IllegalStateException("the block packs of U are made before the steps (ensureForwardBlockPacks)");
         }
         return blockPacks;
     }

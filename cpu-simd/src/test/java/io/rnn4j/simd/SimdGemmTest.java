@@ -250,22 +250,29 @@ class SimdGemmTest {
     @Test
     void twoProductsSharingBEqualTwoGemmsBitForBit() {
         SplittableRandom r = new SplittableRandom(91);
-        // (m1, m2, n, k): past KC, NC and MC, odd sizes, a GEMV-sized side, and n past several panels
-        int[][] shapes = {{37, 70, 131, 601}, {128, 256, 768, 1100}, {5, 133, 1100, 77}, {2, 9, 40, 30}, {9, 3, 70, 13}};
+        // (m1, m2, n, k): past KC, NC and MC, odd sizes, a GEMV-sized side, n past several panels,
+        // and too few panels for a column cut (the two products then run one after the other)
+        int[][] shapes = {{37, 70, 131, 601}, {128, 256, 768, 1100}, {5, 133, 1100, 77}, {2, 9, 40, 30}, {9, 3, 70, 13},
+                {60, 200, 64, 700}};
+        float[] betas = {1f, 0f, 0.5f};
+        int run = 0;
         for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD, SIMD3}) {
             for (int[] sh : shapes) {
                 for (boolean ta : new boolean[] {false, true}) {
+                    boolean tb = run % 2 == 1;
+                    float beta = betas[run++ % betas.length];
                     int m1 = sh[0], m2 = sh[1], n = sh[2], k = sh[3];
-                    int lda1 = (ta ? m1 : k) + 3, lda2 = (ta ? m2 : k) + 1, ldb = n + 5, ldc1 = n + 2, ldc2 = n + 7;
+                    int lda1 = (ta ? m1 : k) + 3, lda2 = (ta ? m2 : k) + 1, ldb = (tb ? k : n) + 5, ldc1 = n + 2, ldc2 = n + 7;
                     float[] a1 = random(r, 4 + (ta ? k : m1) * lda1), a2 = random(r, 2 + (ta ? k : m2) * lda2);
-                    float[] b = random(r, 6 + k * ldb);
+                    float[] b = random(r, 6 + (tb ? n : k) * ldb);
                     float[] c1 = random(r, 1 + m1 * ldc1), c2 = random(r, 8 + m2 * ldc2);
                     float[] w1 = c1.clone(), w2 = c2.clone();
                     Gemm g = be.gemmEngine();
-                    g.gemm(ta, false, m1, n, k, 0.5f, a1, 4, lda1, b, 6, ldb, 1f, w1, 1, ldc1);
-                    g.gemm(ta, false, m2, n, k, 0.5f, a2, 2, lda2, b, 6, ldb, 1f, w2, 8, ldc2);
-                    g.gemmTwo(ta, m1, a1, 4, lda1, c1, 1, ldc1, m2, a2, 2, lda2, c2, 8, ldc2, false, n, k, 0.5f, b, 6, ldb, 1f);
-                    String what = Arrays.toString(sh) + (ta ? " Aᵀ" : " A") + " on " + be.threads() + " threads";
+                    g.gemm(ta, tb, m1, n, k, 0.5f, a1, 4, lda1, b, 6, ldb, beta, w1, 1, ldc1);
+                    g.gemm(ta, tb, m2, n, k, 0.5f, a2, 2, lda2, b, 6, ldb, beta, w2, 8, ldc2);
+                    g.gemmTwo(ta, m1, a1, 4, lda1, c1, 1, ldc1, m2, a2, 2, lda2, c2, 8, ldc2, tb, n, k, 0.5f, b, 6, ldb, beta);
+                    String what = Arrays.toString(sh) + (ta ? " Aᵀ" : " A") + (tb ? " Bᵀ" : " B") + " beta " + beta
+                            + " on " + be.threads() + " threads";
                     assertArrayEquals(w1, c1, "C1 of " + what);
                     assertArrayEquals(w2, c2, "C2 of " + what);
                 }

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * fork, one after the other; on a shared host whose speed drifts by 10-30% over minutes the two
  * forks can see different phases (single layer figures moved that much between forks of one
  * run), so a ratio across forks carries both sides' drift. Here both sides see the same phase,
- * and the median of the per-repetition ratios is what the README's interleaved column reports.
+ * and the median of the per-repetition ratios is what the README's interleaved paragraph and
+ * {@code bench/results/layers-interleaved.md} report.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar
  * io.rnn4j.jmh.InterleavedLayer THREADS LSTM|GRU inference|training REPS BxTxIxH...}; the peer
@@ -31,15 +32,15 @@ public final class InterleavedLayer {
         if (args.length < 5) {
             throw new IllegalArgumentException("usage: InterleavedLayer THREADS LSTM|GRU inference|training REPS BxTxIxH...");
         }
-        int threads = Integer.parseInt(args[0]);
+        int threads = positive("THREADS", args[0]);
         String cell = args[1];
         if (!cell.equals("LSTM") && !cell.equals("GRU")) {
             throw new IllegalArgumentException("the torch peer runs LSTM or GRU, got " + cell);
         }
         boolean training = RnnFixture.training(args[2]);
-        int reps = Integer.parseInt(args[3]);
-        if (threads < 1 || reps < 1) {
-            throw new IllegalArgumentException("threads and reps must be >= 1, got " + threads + " and " + reps);
+        int reps = positive("REPS", args[3]);
+        if (reps % 2 == 0) {
+            throw new IllegalArgumentException("REPS must be odd (the median is the middle repetition), got " + reps);
         }
         String peerName = System.getProperty("rnn4j.bench.peer", "torch");
         if (!peerName.equals("torch") && !peerName.equals("py-torch")) {
@@ -52,14 +53,26 @@ public final class InterleavedLayer {
         for (int s = 4; s < args.length; s++) {
             int[] d = BenchBackends.dims(args[s], 4);
             RnnBenchmarkState.PeerLayer peer = inProcess ? RnnBenchmarkState.torchPeer() : new PythonTorchLayer();
-            peer.init(cell, d[0], d[1], d[2], d[3], training, threads);
             try (RnnFixture fx = RnnFixture.of("simd", threads, cell, args[s])) {
+                peer.init(cell, d[0], d[1], d[2], d[3], training, threads);
                 Timer peerTimer = inProcess ? n -> time(peer::run, n) : ((PythonTorchLayer) peer)::timeBatch;
                 run(fx, peerTimer, training, cell, args[s], args[2], threads, reps);
             } finally {
                 peer.close();
             }
         }
+    }
+
+    private static int positive(String what, String value) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(what + " must be an integer >= 1, got '" + value + "'");
     }
 
     /** Seconds that {@code n} calls of one side take. */

@@ -27,7 +27,6 @@ final class PythonTorchLayer implements RnnBenchmarkState.PeerLayer {
     private Process process;
     private BufferedReader out;
     private Writer in;
-    private String version;
 
     @Override
     public void init(String cell, int batch, int time, int input, int units, boolean training, int threads) {
@@ -54,18 +53,18 @@ final class PythonTorchLayer implements RnnBenchmarkState.PeerLayer {
             in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             String ready = out.readLine();
             if (ready == null || !ready.startsWith("ready ")) {
+                process.destroyForcibly();
+                process = null;
                 throw new IllegalStateException("the py-torch worker (" + python + " " + worker + ") did not start: "
                         + (ready == null ? "it exited" : "it said '" + ready + "'"));
             }
-            version = ready.substring("ready ".length());
         } catch (IOException e) {
+            if (process != null) {
+                process.destroyForcibly();
+                process = null;
+            }
             throw new UncheckedIOException("cannot start the py-torch worker with " + python, e);
         }
-    }
-
-    /** The worker's PyTorch version. */
-    String version() {
-        return version;
     }
 
     @Override
@@ -77,6 +76,9 @@ final class PythonTorchLayer implements RnnBenchmarkState.PeerLayer {
     double timeBatch(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("calls per batch must be >= 1, got " + n);
+        }
+        if (process == null) {
+            throw new IllegalStateException("the py-torch worker is not running (init first, not after close)");
         }
         try {
             in.write(n + "\n");
@@ -100,9 +102,9 @@ final class PythonTorchLayer implements RnnBenchmarkState.PeerLayer {
         if (process == null) {
             return;
         }
-        try {
-            in.write("quit\n");
-            in.flush();
+        try (Writer w = in; BufferedReader r = out) {
+            w.write("quit\n");
+            w.flush();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }

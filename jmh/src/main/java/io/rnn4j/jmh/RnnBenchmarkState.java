@@ -48,7 +48,7 @@ public abstract class RnnBenchmarkState {
         try {
             return (PeerLayer) Class.forName("io.rnn4j.jmh.torch.TorchLayer").getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("backend=torch needs a benchmarks jar built with -Ptorch", e);
+            throw new IllegalStateException("the PyTorch 2.7.1 peer (backend=torch, -Drnn4j.bench.peer=torch) needs a benchmarks jar built with -Ptorch", e);
         }
     }
 
