@@ -158,17 +158,13 @@ final class Gemm {
     void gemmTwo(boolean transA, int m1, float[] a1, int offA1, int lda1, float[] c1, int offC1, int ldc1,
                  int m2, float[] a2, int offA2, int lda2, float[] c2, int offC2, int ldc2,
                  boolean transB, int n, int k, float alpha, float[] b, int offB, int ldb, float beta) {
-        if (m1 < MR || m2 < MR || n == 0 || k == 0) {
-            // the GEMV path (and the trivial cases) of each product, as gemm would run them
-            gemm(transA, transB, m1, n, k, alpha, a1, offA1, lda1, b, offB, ldb, beta, c1, offC1, ldc1);
-            gemm(transA, transB, m2, n, k, alpha, a2, offA2, lda2, b, offB, ldb, beta, c2, offC2, ldc2);
-            return;
-        }
-        long flops = 2L * (m1 + m2) * n * k;
         int panels = (n + NR - 1) / NR;
-        int t = flops < PARALLEL_FLOPS ? 1 : threads.size();
-        if (t > 1 && panels < 2 * t && (panels < (m1 + MR - 1) / MR || panels < (m2 + MR - 1) / MR)) {
-            // partition would cut these products by rows: a column cut would leave threads idle
+        int t = 2L * (m1 + m2) * n * k < PARALLEL_FLOPS ? 1 : threads.size();
+        // The GEMV path (and the trivial cases) of either product, or products that partition
+        // would cut by rows (a column cut would leave threads idle): each as gemm runs it alone.
+        boolean apart = m1 < MR || m2 < MR || n == 0 || k == 0
+                || t > 1 && panels < 2 * t && (panels < (m1 + MR - 1) / MR || panels < (m2 + MR - 1) / MR);
+        if (apart) {
             gemm(transA, transB, m1, n, k, alpha, a1, offA1, lda1, b, offB, ldb, beta, c1, offC1, ldc1);
             gemm(transA, transB, m2, n, k, alpha, a2, offA2, lda2, b, offB, ldb, beta, c2, offC2, ldc2);
             return;
@@ -183,19 +179,21 @@ final class Gemm {
                     int kc = Math.min(KC, k - pc);
                     float betaEff = pc == 0 ? beta : 1f;
                     packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
-                    for (int ic = 0; ic < m1; ic += MC) {
-                        int mc = Math.min(MC, m1 - ic);
-                        packA(transA, a1, offA1, lda1, ic, mc, pc, kc, s.a);
-                        panels(kc, s.a, mc, s.b, 0, nc, c1, offC1 + ic * ldc1 + jc, ldc1, alpha, betaEff, s.edge);
-                    }
-                    for (int ic = 0; ic < m2; ic += MC) {
-                        int mc = Math.min(MC, m2 - ic);
-                        packA(transA, a2, offA2, lda2, ic, mc, pc, kc, s.a);
-                        panels(kc, s.a, mc, s.b, 0, nc, c2, offC2 + ic * ldc2 + jc, ldc2, alpha, betaEff, s.edge);
-                    }
+                    rowBlocks(transA, m1, a1, offA1, lda1, pc, kc, s, nc, c1, offC1 + jc, ldc1, alpha, betaEff);
+                    rowBlocks(transA, m2, a2, offA2, lda2, pc, kc, s, nc, c2, offC2 + jc, ldc2, alpha, betaEff);
                 }
             }
         });
+    }
+
+    /** All {@code m} rows of A, {@link #MC} at a time, times the {@code nc} columns of B packed in {@code s.b}. */
+    private static void rowBlocks(boolean transA, int m, float[] a, int offA, int lda, int pc, int kc, Scratch s,
+                                  int nc, float[] c, int cOff, int ldc, float alpha, float beta) {
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
+            panels(kc, s.a, mc, s.b, 0, nc, c, cOff + ic * ldc, ldc, alpha, beta, s.edge);
+        }
     }
 
     /** {@code C = alpha op(A) op(B) + beta C} with B already packed. */
