@@ -233,8 +233,9 @@ class SimdGemmTest {
     void prepackedBEqualsPerCallPacking() {
         SplittableRandom r = new SplittableRandom(5);
         for (boolean tb : new boolean[] {false, true}) {
-            for (int m : new int[] {1, 3, 4, 37}) {
-                int n = 200, k = 300;
+            // The last shape has several MC row blocks, NC column blocks and KC depth blocks.
+            for (int[] shape : new int[][] {{1, 200, 300}, {3, 200, 300}, {4, 200, 300}, {37, 200, 300}, {150, 1100, 700}}) {
+                int m = shape[0], n = shape[1], k = shape[2];
                 float[] a = random(r, m * k), b = random(r, n * k);
                 float[] c1 = random(r, m * n), c2 = c1.clone();
                 int ldb = tb ? k : n;
