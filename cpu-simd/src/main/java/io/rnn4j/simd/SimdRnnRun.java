@@ -516,15 +516,22 @@ final class SimdRnnRun {
         }
     }
 
-    /** Copies U's step columns into {@link #gemvPanels}: panel {@code q} is rows {@code [0, units)} of its columns, row-major, from {@code q * GEMV_PANEL * units}. */
+    /**
+     * Copies U's step columns into {@link #gemvPanels}: panel {@code q} (its {@code w} columns
+     * from {@code c0 = q * GEMV_PANEL}) is stored from {@code c0 * units}; a full panel as the
+     * four {@code units x NR} blocks {@link Gemm#panelRow} reads, a narrower last panel row-major.
+     */
     private void packGemvPanels() {
         int n = cell.forwardBlocks(this) * units;
         gemvPanelColumns = n;
         float[] panels = ws.gemvPanels(units * n);
         for (int c0 = 0; c0 < n; c0 += GEMV_PANEL) {
             int w = Math.min(GEMV_PANEL, n - c0);
-            for (int p = 0; p < units; p++) {
-                System.arraycopy(recurrentKernel, p * gateWidth + c0, panels, c0 * units + p * w, w);
+            int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
+            for (int j = 0; j < w; j += block) {
+                for (int p = 0; p < units; p++) {
+                    System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
+                }
             }
         }
     }
