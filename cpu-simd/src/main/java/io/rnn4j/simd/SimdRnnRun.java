@@ -77,9 +77,10 @@ final class SimdRnnRun {
      */
     private boolean gemvColumns;
     /**
-     * Inference with a batch below {@link Gemm#MR} on one thread: the step's GEMV reads U's step
+     * Inference with a batch below {@link Gemm#MR}: the step's GEMV reads U's step
      * columns from panels of {@link #GEMV_PANEL} columns (each a contiguous {@code units x 256}
-     * matrix), packed once per call, first panel to last on even steps and last to first on odd
+     * matrix, stored as four {@code units x 64} blocks that {@link Gemm#panelRow} reads as four
+     * streams), packed once per call, first panel to last on even steps and last to first on odd
      * ones. U is about as large as the L2 (1 MiB at 256 units): read in place, one 1 KiB run from
      * each 4 KiB row per panel, or in the same order every step, it came from L3 on every step;
      * the reverse walk over contiguous panels starts with what the previous step read last,
@@ -92,7 +93,11 @@ final class SimdRnnRun {
      * through {@link Gemm#panelRow}, whose row stride is a constant so that C2 drops the range
      * checks from its loop: 0.927x / 0.947x the time of the general GEMV loop on the same panels
      * (one workspace, the two paths switched per call, alternating order; separate workspaces
-     * differed by up to 12% by where their arrays landed alone).
+     * differed by up to 12% by where their arrays landed alone). Under {@link #gemvColumns} each
+     * thread reads the panels of its own column range, packed contiguously, instead of its
+     * columns of U in place (2 KiB of every 4 KiB row): LSTM 1x100x128x256 inference on two
+     * threads took 0.77-0.81x the time, GRU 0.83-0.86x (one workspace, switched per call, both
+     * orders).
      */
     private boolean gemvPanels;
     /** Columns {@code [0, gemvPanelColumns)} of U are the step's product (the cell's forward blocks). */
@@ -216,6 +221,10 @@ final class SimdRnnRun {
         gemvForwardTask = i -> {
             int c0 = i * gemvForwardWidth, c1 = Math.min(fwdCols, c0 + gemvForwardWidth);
             int t = timeIndex(step);
+            if (gemvPanels) {
+                gemvFromPanels(batch, t * units, 0, c0, c1);
+                return;
+            }
             gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
@@ -250,7 +259,7 @@ final class SimdRnnRun {
         stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
-        gemvPanels = batch < Gemm.MR && !gemvColumns && recurrentDropMask == null && !a.training();
+        gemvPanels = batch < Gemm.MR && recurrentDropMask == null && !a.training();
         unitSplit = unitSplitFits && recurrentDropMask == null && !stepProjection;
         if (b != null) {
             ws.ensureBackwardBuffers();
@@ -499,7 +508,7 @@ final class SimdRnnRun {
             return; // with gemvColumns the step's product was computed column-parallel before the step
         }
         if (gemvPanels && k0 == 0 && k1 * units == gemvPanelColumns) {
-            gemvFromPanels(m, (b0 * time + t) * units, b0 * gateWidth);
+            gemvFromPanels(m, (b0 * time + t) * units, b0 * gateWidth, 0, gemvPanelColumns);
             return;
         }
         if (recurrentDropMask == null) {
@@ -517,33 +526,41 @@ final class SimdRnnRun {
     }
 
     /**
-     * Copies U's step columns into {@link #gemvPanels}: panel {@code q} (its {@code w} columns
-     * from {@code c0 = q * GEMV_PANEL}) is stored from {@code c0 * units}; a full panel as the
-     * four {@code units x NR} blocks {@link Gemm#panelRow} reads, a narrower last panel row-major.
+     * Copies U's step columns into {@link #gemvPanels}, stored in place ({@code c0 * units} for
+     * column {@code c0}): each range of columns one thread multiplies (all of them on one thread,
+     * {@link #gemvForwardWidth} under {@link #gemvColumns}) is cut into panels from its start; a
+     * full panel is the four {@code units x NR} blocks {@link Gemm#panelRow} reads, a narrower
+     * last panel of a range is row-major.
      */
     private void packGemvPanels() {
         int n = cell.forwardBlocks(this) * units;
         gemvPanelColumns = n;
         float[] panels = ws.gemvPanels(units * n);
-        for (int c0 = 0; c0 < n; c0 += GEMV_PANEL) {
-            int w = Math.min(GEMV_PANEL, n - c0);
-            int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
-            for (int j = 0; j < w; j += block) {
-                for (int p = 0; p < units; p++) {
-                    System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
+        int range = gemvColumns ? gemvForwardWidth : n;
+        for (int r0 = 0; r0 < n; r0 += range) {
+            int r1 = Math.min(n, r0 + range);
+            for (int c0 = r0; c0 < r1; c0 += GEMV_PANEL) {
+                int w = Math.min(GEMV_PANEL, r1 - c0);
+                int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
+                for (int j = 0; j < w; j += block) {
+                    for (int p = 0; p < units; p++) {
+                        System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
+                    }
                 }
             }
         }
     }
 
-    /** The step's {@code m < MR} rows times U's step columns from {@link #gemvPanels}, in this step's panel order. */
-    private void gemvFromPanels(int m, int offA, int offC) {
-        int n = gemvPanelColumns;
-        float[] panels = ws.gemvPanels(units * n);
-        int count = (n + GEMV_PANEL - 1) / GEMV_PANEL;
+    /**
+     * The step's {@code m < MR} rows times U's step columns {@code [r0, r1)} (one range of
+     * {@link #packGemvPanels}) from {@link #gemvPanels}, in this step's panel order.
+     */
+    private void gemvFromPanels(int m, int offA, int offC, int r0, int r1) {
+        float[] panels = ws.gemvPanels(units * gemvPanelColumns);
+        int count = (r1 - r0 + GEMV_PANEL - 1) / GEMV_PANEL;
         for (int i = 0; i < count; i++) {
             int q = (step & 1) == 0 ? i : count - 1 - i;
-            int c0 = q * GEMV_PANEL, w = Math.min(GEMV_PANEL, n - c0);
+            int c0 = r0 + q * GEMV_PANEL, w = Math.min(GEMV_PANEL, r1 - c0);
             if (VL >= 16 && w == GEMV_PANEL) {
                 for (int r = 0; r < m; r++) {
                     Gemm.panelRow(units, ws.hPrev, offA + r * time * units, panels, c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
