@@ -77,7 +77,7 @@ final class SimdRnnRun {
      */
     private boolean gemvColumns;
     /**
-     * Inference with a batch below {@link Gemm#MR}: the step's GEMV reads U's step
+     * A batch below {@link Gemm#MR} without recurrent dropout: the step's GEMV reads U's step
      * columns from panels of {@link #GEMV_PANEL} columns (each a contiguous {@code units x 256}
      * matrix, stored as four {@code units x 64} blocks that {@link Gemm#panelRow} reads as four
      * streams), packed once per call, first panel to last on even steps and last to first on odd
@@ -86,18 +86,19 @@ final class SimdRnnRun {
      * the reverse walk over contiguous panels starts with what the previous step read last,
      * still in L2. LSTM 1x100x128x256 inference took 0.82x the time (0.95x for the panels alone,
      * 0.99x for the alternation alone; one JVM, Zen 5), and 0.75-0.96x against the previous
-     * build in the same JVM. Not in training: the forward gained nothing clear there (0.98x and
-     * 1.12x in the two orders), and the backward's GEMV on Uᵀ read in alternating runs of rows
-     * took 1.06-1.07x the time. A column's result does not depend on its panel (see
+     * build in the same JVM. A column's result does not depend on its panel (see
      * {@link Gemm#gemvSerial}), so neither the panels nor the order change a bit. Full panels go
      * through {@link Gemm#panelRow}, whose row stride is a constant so that C2 drops the range
      * checks from its loop: 0.927x / 0.947x the time of the general GEMV loop on the same panels
      * (one workspace, the two paths switched per call, alternating order; separate workspaces
      * differed by up to 12% by where their arrays landed alone). Under {@link #gemvColumns} each
-     * thread reads the panels of its own column range, packed contiguously, instead of its
-     * columns of U in place (2 KiB of every 4 KiB row): LSTM 1x100x128x256 inference on two
-     * threads took 0.77-0.81x the time, GRU 0.83-0.86x (one workspace, switched per call, both
-     * orders).
+     * thread packs and reads the panels of its own column range instead of its columns of U in
+     * place (2 KiB of every 4 KiB row): LSTM 1x100x128x256 inference on two threads took
+     * 0.77-0.81x the time, GRU 0.83-0.86x (one workspace, switched per call, both orders). In
+     * training the single-stream panels gained nothing clear (0.98x and 1.12x in the two orders);
+     * the four-stream ones took LSTM 1x100x128x256 training 0.86-0.89x the time on one thread and
+     * 0.95-0.96x on two. (The backward's GEMV on Uᵀ read in alternating runs of rows took
+     * 1.06-1.07x the time.)
      */
     private boolean gemvPanels;
     /** Columns {@code [0, gemvPanelColumns)} of U are the step's product (the cell's forward blocks). */
@@ -115,6 +116,8 @@ final class SimdRnnRun {
      */
     private final int gemvForwardChunks, gemvBackwardChunks, gemvForwardWidth, gemvBackwardWidth;
     private final Threads.Task gemvForwardTask;
+    /** Packs range {@code i} of {@link #gemvPanels} under {@link #gemvColumns}. */
+    private final Threads.Task gemvPackTask;
     private final Threads.Task gemvBackwardTask;
     /**
      * The input projection {@code x·W} is computed step by step, for the rows of the chunk right
@@ -228,6 +231,7 @@ final class SimdRnnRun {
             gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
+        gemvPackTask = i -> packGemvRange(i * gemvForwardWidth, Math.min(fwdCols, (i + 1) * gemvForwardWidth));
         gemvBackwardTask = i -> {
             int c0 = i * gemvBackwardWidth, c1 = Math.min(units, c0 + gemvBackwardWidth);
             cell.backwardColumns(this, timeIndex(step), c0, c1);
@@ -259,7 +263,7 @@ final class SimdRnnRun {
         stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
-        gemvPanels = batch < Gemm.MR && recurrentDropMask == null && !a.training();
+        gemvPanels = batch < Gemm.MR && recurrentDropMask == null;
         unitSplit = unitSplitFits && recurrentDropMask == null && !stepProjection;
         if (b != null) {
             ws.ensureBackwardBuffers();
@@ -535,17 +539,25 @@ final class SimdRnnRun {
     private void packGemvPanels() {
         int n = cell.forwardBlocks(this) * units;
         gemvPanelColumns = n;
-        float[] panels = ws.gemvPanels(units * n);
-        int range = gemvColumns ? gemvForwardWidth : n;
-        for (int r0 = 0; r0 < n; r0 += range) {
-            int r1 = Math.min(n, r0 + range);
-            for (int c0 = r0; c0 < r1; c0 += GEMV_PANEL) {
-                int w = Math.min(GEMV_PANEL, r1 - c0);
-                int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
-                for (int j = 0; j < w; j += block) {
-                    for (int p = 0; p < units; p++) {
-                        System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
-                    }
+        ws.gemvPanels(units * n);
+        if (gemvColumns) {
+            // each thread packs the range it reads (in its own L2); one thread packing all of U
+            // cost LSTM 1x100x128x256 inference on two threads 1.10x the time
+            be.team().run(gemvForwardChunks, gemvPackTask);
+        } else {
+            packGemvRange(0, n);
+        }
+    }
+
+    /** Packs the panels of columns {@code [r0, r1)}, cut from {@code r0}. */
+    private void packGemvRange(int r0, int r1) {
+        float[] panels = ws.gemvPanels(units * gemvPanelColumns);
+        for (int c0 = r0; c0 < r1; c0 += GEMV_PANEL) {
+            int w = Math.min(GEMV_PANEL, r1 - c0);
+            int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
+            for (int j = 0; j < w; j += block) {
+                for (int p = 0; p < units; p++) {
+                    System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
                 }
             }
         }
