@@ -103,6 +103,12 @@ final class SimdRnnRun {
     private boolean gemvPanels;
     /** Columns {@code [0, gemvPanelColumns)} of U are the step's product (the cell's forward blocks). */
     private int gemvPanelColumns;
+    /**
+     * Fewest steps for {@link #gemvPanels}: packing costs about two reads of U (a read and a
+     * write) and each step's read of the panels saves 10-20% of one, so shorter calls (streaming
+     * one step at a time) read U in place.
+     */
+    static final int GEMV_PANELS_MIN_TIME = 16;
     /** Columns per panel of {@link #gemvPanels}: the GEMV's widest loop step, 16 vectors. */
     private static final int GEMV_PANEL = Gemm.PANEL;
     /** The sizes and the team allow {@link #gemvColumns}; recurrent dropout, per call, may not. */
@@ -263,7 +269,7 @@ final class SimdRnnRun {
         stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
-        gemvPanels = batch < Gemm.MR && recurrentDropMask == null;
+        gemvPanels = batch < Gemm.MR && recurrentDropMask == null && time >= GEMV_PANELS_MIN_TIME;
         unitSplit = unitSplitFits && recurrentDropMask == null && !stepProjection;
         if (b != null) {
             ws.ensureBackwardBuffers();
@@ -533,16 +539,18 @@ final class SimdRnnRun {
      * Copies U's step columns into {@link #gemvPanels}, stored in place ({@code c0 * units} for
      * column {@code c0}): each range of columns one thread multiplies (all of them on one thread,
      * {@link #gemvForwardWidth} under {@link #gemvColumns}) is cut into panels from its start; a
-     * full panel is the four {@code units x NR} blocks {@link Gemm#panelRow} reads, a narrower
-     * last panel of a range is row-major.
+     * full panel is the four {@code units x NR} blocks {@link Gemm#panelRow} reads (with 16-float
+     * vectors; with narrower ones every panel is row-major), a narrower last panel of a range is
+     * row-major.
      */
     private void packGemvPanels() {
         int n = cell.forwardBlocks(this) * units;
         gemvPanelColumns = n;
         ws.gemvPanels(units * n);
         if (gemvColumns) {
-            // each thread packs the range it reads (in its own L2); one thread packing all of U
-            // cost LSTM 1x100x128x256 inference on two threads 1.10x the time
+            // the ranges packed in parallel, so mostly by the thread that reads them, into its
+            // own L2 (the team hands chunks to whichever thread claims them first); one thread
+            // packing all of U cost LSTM 1x100x128x256 inference on two threads 1.10x the time
             be.team().run(gemvForwardChunks, gemvPackTask);
         } else {
             packGemvRange(0, n);

@@ -46,7 +46,10 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** {@code (B*T, max(I, H))}: x or H_prev times one dropout block, for the per-gate GEMMs. */
     final float[] sequenceScratch;
 
-    /** U's step columns in panels for the one-thread GEMV below {@link Gemm#MR} rows (see {@code SimdRnnRun.gemvPanels}); made on first use. */
+    /**
+     * U's step columns in panels for the GEMV below {@link Gemm#MR} rows, each thread's column
+     * range under a column split (see {@code SimdRnnRun.gemvPanels}); made on first use.
+     */
     private float[] gemvPanels = new float[0];
 
     /** {@link #gemvPanels}, at least {@code size} floats. */

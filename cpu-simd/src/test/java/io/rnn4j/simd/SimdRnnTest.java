@@ -65,6 +65,14 @@ class SimdRnnTest {
                 int wide = cell == CellType.SIMPLE_RNN ? 370 : cell == CellType.LSTM ? 200 : 210;
                 cases.add(RnnCase.builder(cell, 1, 4, 19, wide).resetAfter(resetAfter).mask(0.7, true)
                         .initialStates().dropout(0.2).seed(seed++).build());
+                // batches 1 and 3 backwards with enough steps for the GEMV panels (four-block full
+                // panels and row-major partial ones, on one thread and in each thread's column
+                // range on two); the batch-1 case above (4 steps) reads U in place
+                int panelUnits = cell == CellType.SIMPLE_RNN ? 600 : cell == CellType.LSTM ? 200 : 300;
+                for (int batch : new int[] {1, 3}) {
+                    cases.add(RnnCase.builder(cell, batch, SimdRnnRun.GEMV_PANELS_MIN_TIME, 13, panelUnits).resetAfter(resetAfter)
+                            .mask(0.8, false).goBackwards().initialStates().seed(seed++).build());
+                }
                 // U larger than UNIT_SPLIT_MIN_U: on two threads the forward steps of the cells that
                 // allow it are cut by unit ranges (units not a multiple of the panel width), on one
                 // thread by rows; the whole-sequence projection under input dropout or a wide W
