@@ -107,7 +107,8 @@ final class SimdRnnRun {
      * Fewest steps for {@link #gemvPanels}: packing costs about two reads of U (a read and a
      * write) and each step's read of the panels saves 10-20% of one, so shorter calls (streaming
      * one step at a time) read U in place. LSTM 1xTx128x256 inference on one thread with the
-     * panels against U in place: T = 4 1.39x the time, T = 8 1.12-1.16x, T = 16 0.97-0.99x.
+     * panels against U in place: T = 1 2.3-2.9x the time, T = 4 1.39x, T = 8 1.12-1.16x, T = 16
+     * 0.97-0.99x.
      */
     static final int GEMV_PANELS_MIN_TIME = 16;
     /** Columns per panel of {@link #gemvPanels}: the GEMV's widest loop step, 16 vectors. */
