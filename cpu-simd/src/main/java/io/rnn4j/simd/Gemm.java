@@ -179,20 +179,24 @@ final class Gemm {
                     int kc = Math.min(KC, k - pc);
                     float betaEff = pc == 0 ? beta : 1f;
                     packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
-                    rowBlocks(transA, m1, a1, offA1, lda1, pc, kc, s, nc, c1, offC1 + jc, ldc1, alpha, betaEff);
-                    rowBlocks(transA, m2, a2, offA2, lda2, pc, kc, s, nc, c2, offC2 + jc, ldc2, alpha, betaEff);
+                    rowBlocks(transA, a1, offA1, lda1, 0, m1, pc, kc, s, s.b, 0, nc, c1, offC1 + jc, ldc1, alpha, betaEff);
+                    rowBlocks(transA, a2, offA2, lda2, 0, m2, pc, kc, s, s.b, 0, nc, c2, offC2 + jc, ldc2, alpha, betaEff);
                 }
             }
         });
     }
 
-    /** All {@code m} rows of A, {@link #MC} at a time, times the {@code nc} columns of B packed in {@code s.b}. */
-    private static void rowBlocks(boolean transA, int m, float[] a, int offA, int lda, int pc, int kc, Scratch s,
-                                  int nc, float[] c, int cOff, int ldc, float alpha, float beta) {
-        for (int ic = 0; ic < m; ic += MC) {
-            int mc = Math.min(MC, m - ic);
+    /**
+     * Rows {@code [i0, i1)} of A's K block {@code pc}, {@link #MC} at a time (each packed into
+     * {@code s.a}), times the {@code nc} columns of B's packed panels from {@code bp[bBase]}, into
+     * C from {@code cOff} (row 0 of the block's first column).
+     */
+    private static void rowBlocks(boolean transA, float[] a, int offA, int lda, int i0, int i1, int pc, int kc, Scratch s,
+                                  float[] bp, int bBase, int nc, float[] c, int cOff, int ldc, float alpha, float beta) {
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
             packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
-            panels(kc, s.a, mc, s.b, 0, nc, c, cOff + ic * ldc, ldc, alpha, beta, s.edge);
+            panels(kc, s.a, mc, bp, bBase, nc, c, cOff + ic * ldc, ldc, alpha, beta, s.edge);
         }
     }
 
@@ -379,11 +383,7 @@ final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1f;
                 int bBase = pc * pb.npad + (j0 / NR) * kc * NR; // j0: a whole panel (partitions are panel-aligned)
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
-                    panels(kc, s.a, mc, pb.data, bBase, j1 - j0, c, offC + ic * ldc + j0, ldc, alpha, betaEff, s.edge);
-                }
+                rowBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, pb.data, bBase, j1 - j0, c, offC + j0, ldc, alpha, betaEff);
             }
             return;
         }
@@ -406,11 +406,7 @@ final class Gemm {
                     continue;
                 }
                 packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
-                    panels(kc, s.a, mc, s.b, 0, nc, c, offC + ic * ldc + jc, ldc, alpha, betaEff, s.edge);
-                }
+                rowBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, s.b, 0, nc, c, offC + jc, ldc, alpha, betaEff);
             }
         }
     }

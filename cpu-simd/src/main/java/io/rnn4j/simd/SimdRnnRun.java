@@ -564,13 +564,18 @@ final class SimdRnnRun {
         float[] panels = ws.gemvPanels(units * gemvPanelColumns);
         for (int c0 = r0; c0 < r1; c0 += GEMV_PANEL) {
             int w = Math.min(GEMV_PANEL, r1 - c0);
-            int block = w == GEMV_PANEL && VL >= 16 ? Gemm.NR : w;
+            int block = fourBlockPanel(w) ? Gemm.NR : w;
             for (int j = 0; j < w; j += block) {
                 for (int p = 0; p < units; p++) {
                     System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
                 }
             }
         }
+    }
+
+    /** A panel {@code w} columns wide is stored as four blocks for {@link Gemm#panelRow}, else row-major. */
+    private static boolean fourBlockPanel(int w) {
+        return w == GEMV_PANEL && VL >= 16;
     }
 
     /**
@@ -583,7 +588,7 @@ final class SimdRnnRun {
         for (int i = 0; i < count; i++) {
             int q = (step & 1) == 0 ? i : count - 1 - i;
             int c0 = r0 + q * GEMV_PANEL, w = Math.min(GEMV_PANEL, r1 - c0);
-            if (VL >= 16 && w == GEMV_PANEL) {
+            if (fourBlockPanel(w)) {
                 for (int r = 0; r < m; r++) {
                     Gemm.panelRow(units, ws.hPrev, offA + r * time * units, panels, c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
                 }
