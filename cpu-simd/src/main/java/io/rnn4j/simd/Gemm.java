@@ -45,11 +45,17 @@ final class Gemm {
     /** Rows of A packed per block: {@code MC * KC} floats (256 KiB) stay in L2 while the panels stream past. */
     static final int MC = 128;
     static final int NC = 16 * NR;
-    /** Panels packed together on the few-rows path: 2 KiB row segments for the prefetcher, 1 MiB of panels (L2). */
-    static final int GROUP = 8;
+    /**
+     * Panels of a transposed B packed together on the few-rows path (256 KiB, in L2 while its
+     * slivers run). Two against the eight (1 MiB, the whole L2 of this Zen 5) used before: 0.93-0.96x
+     * the time at 64x1024x512, 0.96-0.98x at 64x4096x2048, 0.95-0.96x at 16x1024x512, and
+     * 0.98-1.005x at 128x1024x512 (one thread, interleaved in one JVM, both orders).
+     */
+    static final int GROUP = 2;
     /**
      * Products with at most this many rows (and B not pre-packed) take the few-rows path: A is
-     * packed once per K block and each group of B panels is packed right before it is used.
+     * packed once per K block, and each panel of B is packed by the first sliver that uses it
+     * ({@link #packingFirstSliver}), or for a transposed B in groups right before they are used.
      */
     static final int FEW_ROWS = 128;
     /** Below this many flops a second thread costs more than it saves. */
@@ -394,13 +400,17 @@ final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1f;
                 if (few) {
-                    // Few rows: pack A once, then pack each B panel right before the slivers use it,
-                    // so the packed panel is still in L1/L2 instead of a whole block going through L2.
                     int mc = i1 - i0;
                     packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
+                    if (!transB) {
+                        packingFirstSliver(kc, s, mc, b, offB + pc * ldb + jc, ldb, nc, c, offC + i0 * ldc + jc, ldc, alpha, betaEff);
+                        continue;
+                    }
+                    // A transposed B: pack a group of panels right before the slivers use it, so the
+                    // packed panels are still in L2 instead of a whole block going through it.
                     for (int jg = 0; jg < nc; jg += GROUP * NR) {
                         int gw = Math.min(GROUP * NR, nc - jg);
-                        packB(transB, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
+                        packB(true, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
                         panels(kc, s.a, mc, s.b, 0, gw, c, offC + i0 * ldc + jc + jg, ldc, alpha, betaEff, s.edge);
                     }
                     continue;
@@ -424,7 +434,34 @@ final class Gemm {
             int cols = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
                 kernel(kc, ap, (ir / MR) * kc * MR, bp, bo, c, cOff + ir * ldc + jr, ldc,
-                        alpha, beta, Math.min(MR, mc - ir), cols, edge);
+                        alpha, beta, Math.min(MR, mc - ir), cols, edge, null, 0, 0);
+            }
+        }
+    }
+
+    /**
+     * The few-rows path for a non-transposed B: {@code kc} rows of B from {@code b[bo]}, {@code nc}
+     * columns, one NR-wide panel at a time. The first sliver of each full panel reads it in place
+     * and packs it as it goes (see {@link #kernel}); the other slivers read the packed copy from
+     * L1/L2. With few rows, packing B is a large share of the work (M = 64: skipping it entirely
+     * took 0.71-0.84x the time), and a separate packing pass only moves data while the FMA units
+     * wait; in the first sliver the loads overlap that sliver's FMAs. Against packing a group of
+     * eight panels first: 0.93-0.97x the time at 64x1024x512 and 64x4096x2048 (A·B, Aᵀ·B), 0.88-0.93x
+     * at 16x1024x512 (one thread, interleaved in one JVM, both orders). A ragged last panel is
+     * packed first, as before.
+     */
+    private static void packingFirstSliver(int kc, Scratch s, int mc, float[] b, int bo, int ldb, int nc,
+                                           float[] c, int cOff, int ldc, float alpha, float beta) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int w = Math.min(NR, nc - jr);
+            if (w < NR) {
+                packRowsB(b, bo, ldb, 0, kc, jr, w, s.b, 0);
+                panels(kc, s.a, mc, s.b, 0, w, c, cOff + jr, ldc, alpha, beta, s.edge);
+                continue;
+            }
+            for (int ir = 0; ir < mc; ir += MR) {
+                kernel(kc, s.a, (ir / MR) * kc * MR, s.b, 0, c, cOff + ir * ldc + jr, ldc,
+                        alpha, beta, Math.min(MR, mc - ir), NR, s.edge, ir == 0 ? b : null, bo + jr, ldb);
             }
         }
     }
@@ -721,18 +758,39 @@ final class Gemm {
         }
     }
 
-    /** The MR x NR register tile: 16 accumulators, 4 B vectors and one broadcast live per k step. */
+    /**
+     * The MR x NR register tile: 16 accumulators, 4 B vectors and one broadcast live per k step.
+     * With {@code src} null the panel is read from {@code b[bo]}. Otherwise this call also packs
+     * it: each k step's four B vectors are loaded from row-major {@code src[so + p * ldb]} (a
+     * full NR-wide panel of a non-transposed B), stored to the panel at {@code b[bo]} for the
+     * slivers after this one, and used as they are. The sums are the same either way. (One
+     * kernel with a loop-invariant test, which C2 unswitches, not two copies of it: the plain
+     * products ran at the same speed, 0.996-1.007x the time at 1024³ and 6400x1024x256.)
+     */
     private static void kernel(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc,
-                               float alpha, float beta, int rows, int cols, float[] edge) {
+                               float alpha, float beta, int rows, int cols, float[] edge, float[] src, int so, int ldb) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
-            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * VL);
+            FloatVector b0, b1, b2, b3;
+            if (src != null) {
+                b0 = FloatVector.fromArray(S, src, so);
+                b1 = FloatVector.fromArray(S, src, so + VL);
+                b2 = FloatVector.fromArray(S, src, so + 2 * VL);
+                b3 = FloatVector.fromArray(S, src, so + 3 * VL);
+                b0.intoArray(b, bo);
+                b1.intoArray(b, bo + VL);
+                b2.intoArray(b, bo + 2 * VL);
+                b3.intoArray(b, bo + 3 * VL);
+                so += ldb;
+            } else {
+                b0 = FloatVector.fromArray(S, b, bo);
+                b1 = FloatVector.fromArray(S, b, bo + VL);
+                b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
+                b3 = FloatVector.fromArray(S, b, bo + 3 * VL);
+            }
             FloatVector x = FloatVector.broadcast(S, a[ao]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);

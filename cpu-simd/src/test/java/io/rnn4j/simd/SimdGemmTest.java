@@ -193,8 +193,9 @@ class SimdGemmTest {
 
     @Test
     void fewRowsPathAcrossKcAndGroups() {
-        // m <= FEW_ROWS takes the few-rows path (A packed once per K block, B a group of panels at
-        // a time, row by row): k spans three K blocks, n spans more than one group with a ragged last panel.
+        // m <= FEW_ROWS takes the few-rows path (A packed once per K block; a non-transposed B packed
+        // by each panel's first sliver, a transposed one a group of panels at a time): k spans three
+        // K blocks, n spans more than one group with a ragged last panel, m a ragged last sliver.
         // One thread, so a single call walks every group; then the team's panel-chunked cut.
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
