@@ -46,15 +46,15 @@ final class Gemm {
     static final int MC = 128;
     static final int NC = 16 * NR;
     /**
-     * Panels of a transposed B packed together on the few-rows path (256 KiB, in L2 while its
-     * slivers run). Two against the eight (1 MiB, the whole L2 of this Zen 5) used before: 0.93-0.96x
+     * Panels of a transposed B packed together on the few-rows path ({@code 2 * KC * NR} floats,
+     * 256 KiB at 16 lanes, in L2 while its slivers run). Two against the eight (1 MiB, the whole L2 of this Zen 5) used before: 0.93-0.96x
      * the time at 64x1024x512, 0.96-0.98x at 64x4096x2048, 0.95-0.96x at 16x1024x512, and
      * 0.98-1.005x at 128x1024x512 (one thread, interleaved in one JVM, both orders).
      */
     static final int GROUP = 2;
     /**
      * Products with at most this many rows (and B not pre-packed) take the few-rows path: A is
-     * packed once per K block, and each panel of B is packed by the first sliver that uses it
+     * packed once per K block of each column block, and each panel of B is packed by the first sliver that uses it
      * ({@link #packingFirstSliver}), or for a transposed B in groups right before they are used.
      */
     static final int FEW_ROWS = 128;
@@ -446,9 +446,10 @@ final class Gemm {
      * L1/L2. With few rows, packing B is a large share of the work (M = 64: skipping it entirely
      * took 0.71-0.84x the time), and a separate packing pass only moves data while the FMA units
      * wait; in the first sliver the loads overlap that sliver's FMAs. Against packing a group of
-     * eight panels first: 0.93-0.97x the time at 64x1024x512 and 64x4096x2048 (A·B, Aᵀ·B), 0.88-0.93x
-     * at 16x1024x512 (one thread, interleaved in one JVM, both orders). A ragged last panel is
-     * packed first, as before.
+     * eight panels first: 0.90-0.97x the time for A·B and 0.94-0.99x for Aᵀ·B at 64x1024x512 and
+     * 64x4096x2048, 0.84-0.93x at 16x1024x512, 0.98-1.02x at 100-128 rows (one thread, two builds
+     * interleaved in one JVM, both orders). A ragged last panel is packed by {@link #packRowsB}
+     * before its slivers run.
      */
     private static void packingFirstSliver(int kc, Scratch s, int mc, float[] b, int bo, int ldb, int nc,
                                            float[] c, int cOff, int ldc, float alpha, float beta) {
@@ -503,7 +504,9 @@ final class Gemm {
         // Row by row, each source row segment read once from start to end and dealt out to
         // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
         // from each of kc rows, then back to the first row) left M=64, K=2048 products
-        // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5).
+        // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5). That was a
+        // separate pass; the few-rows path now does read B panel by panel, but inside the first
+        // sliver's k loop, where the loads overlap FMAs ({@link #packingFirstSliver}).
         for (int p = 0; p < kc; p++) {
             int src = offB + (pc + p) * ldb + jc;
             for (int jr = 0; jr < nc; jr += NR) {

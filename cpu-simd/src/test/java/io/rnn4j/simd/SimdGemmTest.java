@@ -192,15 +192,17 @@ class SimdGemmTest {
     }
 
     @Test
-    void fewRowsPathAcrossKcAndGroups() {
+    void fewRowsPathAcrossKcAndColumnBlocks() {
         // m <= FEW_ROWS takes the few-rows path (A packed once per K block; a non-transposed B packed
         // by each panel's first sliver, a transposed one a group of panels at a time): k spans three
-        // K blocks, n spans more than one group with a ragged last panel, m a ragged last sliver.
-        // One thread, so a single call walks every group; then the team's panel-chunked cut.
+        // K blocks, n two column blocks (the second with two full panels and a ragged one), m a
+        // ragged last sliver. One thread, so a single call walks every block; then the team's
+        // cut by column panels (19 panels on two threads).
+        int n = Gemm.NC + 2 * Gemm.NR + 37;
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
-                check(SIMD1, 13, ta, tb, 61, Gemm.GROUP * Gemm.NR + 37, 2 * Gemm.KC + 45, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
-                check(SIMD, 13, ta, tb, Gemm.FEW_ROWS, Gemm.GROUP * Gemm.NR + 37, 2 * Gemm.KC + 45, 1f, 0f, 0, 0, 0, 0, 0, 0);
+                check(SIMD1, 13, ta, tb, 61, n, 2 * Gemm.KC + 45, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
+                check(SIMD, 13, ta, tb, Gemm.FEW_ROWS, n, 2 * Gemm.KC + 45, 1f, 0f, 0, 0, 0, 0, 0, 0);
             }
         }
     }
@@ -253,6 +255,20 @@ class SimdGemmTest {
                 SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, pb, 1f, c2, 0, n);
                 assertArrayEquals(c1, c2);
             }
+            // The few-rows path (several K and column blocks, a ragged panel and a ragged one-row
+            // sliver) against the pre-packed path, with B at an offset and padded rows, on one and
+            // two threads.
+            int m = 61, n = Gemm.NC + Gemm.NR + 37, k = 2 * Gemm.KC + 45, offB = 5;
+            int ldb = (tb ? k : n) + 3;
+            float[] a = random(r, m * k), b = random(r, offB + (tb ? n : k) * ldb);
+            for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD}) {
+                float[] c1 = random(r, m * n), c2 = c1.clone();
+                be.gemmEngine().gemm(false, tb, m, n, k, 0.5f, a, 0, k, b, offB, ldb, 1f, c1, 0, n);
+                Gemm.PackedB pb = new Gemm.PackedB(tb, k, n);
+                pb.pack(b, offB, ldb);
+                be.gemmEngine().gemm(false, m, 0.5f, a, 0, k, pb, 1f, c2, 0, n);
+                assertArrayEquals(c1, c2, (tb ? "A·Bᵀ" : "A·B") + " on " + be.threads() + " threads");
+            }
         }
     }
 
@@ -267,8 +283,8 @@ class SimdGemmTest {
         int run = 0;
         for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD, SIMD3}) {
             for (int[] sh : shapes) {
-                for (boolean ta : new boolean[] {false, true}) {
-                    boolean tb = run % 2 == 1;
+                for (int op = 0; op < 4; op++) {
+                    boolean ta = (op & 1) != 0, tb = (op & 2) != 0; // every transpose pair, A·Bᵀ and Aᵀ·B too
                     float beta = betas[run++ % betas.length];
                     int m1 = sh[0], m2 = sh[1], n = sh[2], k = sh[3];
                     int lda1 = (ta ? m1 : k) + 3, lda2 = (ta ? m2 : k) + 1, ldb = (tb ? k : n) + 5, ldc1 = n + 2, ldc2 = n + 7;
