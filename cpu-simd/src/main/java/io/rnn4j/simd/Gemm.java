@@ -148,8 +148,13 @@ final class Gemm {
             gemv(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
-        partition(m, n, k, (i0, i1, j0, j1) ->
-                blocked(transA, transB, i0, i1, j0, j1, k, alpha, a, offA, lda, b, offB, ldb, null, beta, c, offC, ldc));
+        Product p = product();
+        try {
+            p.set(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, null, beta, c, offC, ldc);
+            partition(p);
+        } finally {
+            p.release();
+        }
     }
 
     /**
@@ -175,21 +180,36 @@ final class Gemm {
             gemm(transA, transB, m2, n, k, alpha, a2, offA2, lda2, b, offB, ldb, beta, c2, offC2, ldc2);
             return;
         }
-        int chunks = Math.min(panels, t);
-        threads.run(chunks, i -> {
-            int j0 = (int) ((long) panels * i / chunks) * NR, j1 = Math.min(n, (int) ((long) panels * (i + 1) / chunks) * NR);
-            Scratch s = scratch.get();
-            for (int jc = j0; jc < j1; jc += NC) {
-                int nc = Math.min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    float betaEff = pc == 0 ? beta : 1f;
-                    packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
-                    rowBlocks(transA, a1, offA1, lda1, 0, m1, pc, kc, s, s.b, 0, nc, c1, offC1 + jc, ldc1, alpha, betaEff);
-                    rowBlocks(transA, a2, offA2, lda2, 0, m2, pc, kc, s, s.b, 0, nc, c2, offC2 + jc, ldc2, alpha, betaEff);
-                }
+        Product p = product();
+        try {
+            p.set(transA, transB, m1, n, k, alpha, a1, offA1, lda1, b, offB, ldb, null, beta, c1, offC1, ldc1);
+            p.m2 = m2;
+            p.a2 = a2;
+            p.offA2 = offA2;
+            p.lda2 = lda2;
+            p.c2 = c2;
+            p.offC2 = offC2;
+            p.ldc2 = ldc2;
+            p.cut(Product.TWO, panels, Math.min(panels, t));
+            threads.run(p.chunks, p);
+        } finally {
+            p.release();
+        }
+    }
+
+    /** Columns {@code [j0, j1)} of both products of {@link #gemmTwo}, each K block of B packed once for both. */
+    private void twoColumns(Product p, int j0, int j1) {
+        Scratch s = scratch.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < p.k; pc += KC) {
+                int kc = Math.min(KC, p.k - pc);
+                float betaEff = pc == 0 ? p.beta : 1f;
+                packB(p.transB, p.b, p.offB, p.ldb, pc, kc, jc, nc, s.b, 0);
+                rowBlocks(p.transA, p.a, p.offA, p.lda, 0, p.m, pc, kc, s, s.b, 0, nc, p.c, p.offC + jc, p.ldc, p.alpha, betaEff);
+                rowBlocks(p.transA, p.a2, p.offA2, p.lda2, 0, p.m2, pc, kc, s, s.b, 0, nc, p.c2, p.offC2 + jc, p.ldc2, p.alpha, betaEff);
             }
-        });
+        }
     }
 
     /**
@@ -221,8 +241,13 @@ final class Gemm {
             gemv(transA, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
             return;
         }
-        partition(m, n, k, (i0, i1, j0, j1) ->
-                blocked(transA, pb.transB, i0, i1, j0, j1, k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc));
+        Product p = product();
+        try {
+            p.set(transA, pb.transB, m, n, k, alpha, a, offA, lda, null, 0, 0, pb, beta, c, offC, ldc);
+            partition(p);
+        } finally {
+            p.release();
+        }
     }
 
     /**
@@ -326,21 +351,106 @@ final class Gemm {
             small(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
-        threads.run(chunks, i -> {
-            int j0 = (int) ((long) steps * i / chunks) * step;
-            int j1 = Math.min(n, (int) ((long) steps * (i + 1) / chunks) * step);
-            if (j1 > j0) {
-                small(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, transB ? offB + j0 * ldb : offB + j0, ldb,
-                        beta, c, offC + j0, ldc);
-            }
-        });
+        Product p = product();
+        try {
+            p.set(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, null, beta, c, offC, ldc);
+            p.step = step;
+            p.cut(Product.GEMV, steps, chunks);
+            threads.run(chunks, p);
+        } finally {
+            p.release();
+        }
     }
 
     // ------------------------------------------------------------------ partitioning
 
-    @FunctionalInterface
-    private interface Range {
-        void run(int i0, int i1, int j0, int j1);
+    /**
+     * One product the team runs, as the team's task: its arguments and how its chunks cut it
+     * (chunk {@code i} covers units {@code [units * i / chunks, units * (i + 1) / chunks)} of
+     * column panels, row slivers or GEMV column steps). Each calling thread keeps one
+     * ({@link #product}) and refills it per call, so a warm parallel call allocates nothing:
+     * lambdas capturing the arguments cost 104 bytes per call on the calling thread, several
+     * hundred bytes per training call of a layer on two threads.
+     */
+    private final class Product implements Threads.Task {
+        static final int COLUMNS = 0, ROWS = 1, TWO = 2, GEMV = 3;
+        int cut, units, chunks, step;
+        boolean busy, transA, transB;
+        int m, n, k, offA, lda, offB, ldb, offC, ldc;
+        float alpha, beta;
+        float[] a, b, c;
+        PackedB pb;
+        /** The second product of {@link #gemmTwo}: rows, A and C (B, n, k, alpha and beta are shared). */
+        int m2, offA2, lda2, offC2, ldc2;
+        float[] a2, c2;
+
+        void set(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
+                 float[] b, int offB, int ldb, PackedB pb, float beta, float[] c, int offC, int ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.offA = offA;
+            this.lda = lda;
+            this.b = b;
+            this.offB = offB;
+            this.ldb = ldb;
+            this.pb = pb;
+            this.beta = beta;
+            this.c = c;
+            this.offC = offC;
+            this.ldc = ldc;
+        }
+
+        void cut(int cut, int units, int chunks) {
+            this.cut = cut;
+            this.units = units;
+            this.chunks = chunks;
+        }
+
+        @Override
+        public void run(int i) {
+            int u0 = (int) ((long) units * i / chunks), u1 = (int) ((long) units * (i + 1) / chunks);
+            switch (cut) {
+                case COLUMNS -> blocked(transA, transB, 0, m, u0 * NR, Math.min(n, u1 * NR), k, alpha, a, offA, lda, b, offB, ldb,
+                        pb, beta, c, offC, ldc);
+                case ROWS -> blocked(transA, transB, u0 * MR, Math.min(m, u1 * MR), 0, n, k, alpha, a, offA, lda, b, offB, ldb,
+                        pb, beta, c, offC, ldc);
+                case TWO -> twoColumns(this, u0 * NR, Math.min(n, u1 * NR));
+                default -> {
+                    int j0 = u0 * step, j1 = Math.min(n, u1 * step);
+                    if (j1 > j0) {
+                        small(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, transB ? offB + j0 * ldb : offB + j0, ldb,
+                                beta, c, offC + j0, ldc);
+                    }
+                }
+            }
+        }
+
+        /** Marks this free again and drops the references to the call's arrays. */
+        void release() {
+            busy = false;
+            a = b = c = a2 = c2 = null;
+            pb = null;
+        }
+    }
+
+    private final ThreadLocal<Product> products = ThreadLocal.withInitial(() -> new Product());
+
+    /**
+     * This thread's {@link Product}, or a new one if it is in use: a product started from inside
+     * one of another product's chunks on the same thread.
+     */
+    private Product product() {
+        Product p = products.get();
+        if (p.busy) {
+            p = new Product();
+        }
+        p.busy = true;
+        return p;
     }
 
     /**
@@ -351,25 +461,20 @@ final class Gemm {
      * 1024³ (interleaved runs, Zen 5). A chunk's elements are computed exactly as they would be
      * in one piece, so neither the cut nor which thread runs a chunk changes any result.
      */
-    private void partition(int m, int n, int k, Range body) {
-        long flops = 2L * m * n * k;
+    private void partition(Product p) {
+        long flops = 2L * p.m * p.n * p.k;
         int t = flops < PARALLEL_FLOPS ? 1 : threads.size();
-        int panels = (n + NR - 1) / NR;
-        int slivers = (m + MR - 1) / MR;
+        int panels = (p.n + NR - 1) / NR;
+        int slivers = (p.m + MR - 1) / MR;
         if (t <= 1) {
-            body.run(0, m, 0, n);
+            p.cut(Product.COLUMNS, panels, 1);
+            p.run(0);
         } else if (panels >= 2 * t || panels >= slivers) {
-            int chunks = Math.min(panels, t);
-            threads.run(chunks, i -> {
-                int p0 = (int) ((long) panels * i / chunks), p1 = (int) ((long) panels * (i + 1) / chunks);
-                body.run(0, m, p0 * NR, Math.min(n, p1 * NR));
-            });
+            p.cut(Product.COLUMNS, panels, Math.min(panels, t));
+            threads.run(p.chunks, p);
         } else {
-            int chunks = Math.min(slivers, t);
-            threads.run(chunks, i -> {
-                int s0 = (int) ((long) slivers * i / chunks), s1 = (int) ((long) slivers * (i + 1) / chunks);
-                body.run(s0 * MR, Math.min(m, s1 * MR), 0, n);
-            });
+            p.cut(Product.ROWS, slivers, Math.min(slivers, t));
+            threads.run(p.chunks, p);
         }
     }
 
