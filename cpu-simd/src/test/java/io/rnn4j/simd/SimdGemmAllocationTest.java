@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,19 +26,10 @@ class SimdGemmAllocationTest {
      */
     @Test
     void warmParallelProductsAllocateZeroBytes() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> outputs = new ArrayList<>();
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
-                    "-cp", System.getProperty("java.class.path"), Probe.class.getName())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() == 0) {
-                return;
-            }
-            outputs.add("JVM " + attempt + ": " + out.strip());
+        List<String> outputs = ChildJvm.failuresUnlessOnePasses(Probe.class, 3);
+        if (!outputs.isEmpty()) {
+            fail("a warm parallel GEMM allocated in three fresh JVMs: " + String.join(" | ", outputs));
         }
-        fail("a warm parallel GEMM allocated in three fresh JVMs: " + String.join(" | ", outputs));
     }
 
     /** The measurement, run in a child JVM: exit code 0 when every product reached zero bytes per call. */
