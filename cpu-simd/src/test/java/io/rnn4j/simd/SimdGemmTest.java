@@ -234,6 +234,10 @@ class SimdGemmTest {
                 float[] tall1 = check(SIMD1, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
                 float[] tall2 = check(SIMD, 12, ta, tb, 600, 40, 100, 1f, 0f, 0, 0, 0, 0, 0, 0);
                 assertArrayEquals(tall1, tall2);
+                // enough panels for a column cut, but more rows than columns: cut by rows too
+                float[] wide1 = check(SIMD1, 14, ta, tb, 530, 300, 150, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
+                assertArrayEquals(wide1, check(SIMD, 14, ta, tb, 530, 300, 150, 1f, 0.5f, 0, 0, 0, 0, 0, 0));
+                assertArrayEquals(wide1, check(SIMD3, 14, ta, tb, 530, 300, 150, 1f, 0.5f, 0, 0, 0, 0, 0, 0));
             }
         }
     }
