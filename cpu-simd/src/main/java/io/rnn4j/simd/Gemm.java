@@ -47,15 +47,17 @@ final class Gemm {
     static final int NC = 16 * NR;
     /**
      * Panels of a transposed B packed together on the few-rows path ({@code 2 * KC * NR} floats,
-     * 256 KiB at 16 lanes, in L2 while its slivers run). Two against the eight (1 MiB, the whole L2 of this Zen 5) used before: 0.93-0.96x
-     * the time at 64x1024x512, 0.96-0.98x at 64x4096x2048, 0.95-0.96x at 16x1024x512, and
-     * 0.98-1.005x at 128x1024x512 (one thread, interleaved in one JVM, both orders).
+     * 256 KiB at 16 lanes, in L2 while its slivers run). Two against the eight used before (1 MiB,
+     * the whole L2 of this Zen 5): 0.93-0.96x the time at 64x1024x512, 0.96-0.98x at 64x4096x2048,
+     * 0.95-0.96x at 16x1024x512, and 0.98-1.005x at 128x1024x512 (one thread, interleaved in one
+     * JVM, both orders).
      */
     static final int GROUP = 2;
     /**
      * Products with at most this many rows (and B not pre-packed) take the few-rows path: A is
-     * packed once per K block of each column block, and each panel of B is packed by the first sliver that uses it
-     * ({@link #packingFirstSliver}), or for a transposed B in groups right before they are used.
+     * packed once per K block of each column block, and each panel of B is packed by the first
+     * sliver that uses it ({@link #packingFirstSliver}), or for a transposed B in groups right
+     * before they are used.
      */
     static final int FEW_ROWS = 128;
     /** Below this many flops a second thread costs more than it saves. */
