@@ -546,7 +546,7 @@ final class Gemm {
             int cols = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
                 kernel(kc, ap, (ir / MR) * kc * MR, bp, bo, c, cOff + ir * ldc + jr, ldc,
-                        alpha, beta, Math.min(MR, mc - ir), cols, edge, null, 0, 0);
+                        alpha, beta, Math.min(MR, mc - ir), cols, edge);
             }
         }
     }
@@ -554,7 +554,7 @@ final class Gemm {
     /**
      * The few-rows path for a non-transposed B: {@code kc} rows of B from {@code b[bo]}, {@code nc}
      * columns, one NR-wide panel at a time. The first sliver of each full panel reads it in place
-     * and packs it as it goes (see {@link #kernel}); the other slivers read the packed copy from
+     * and packs it as it goes ({@link #packingKernel}); the other slivers read the packed copy from
      * L1/L2. With few rows, packing B is a large share of the work (M = 64: skipping it entirely
      * took 0.71-0.84x the time), and a separate packing pass only moves data while the FMA units
      * wait; in the first sliver the loads overlap that sliver's FMAs. Against packing a group of
@@ -572,9 +572,11 @@ final class Gemm {
                 panels(kc, s.a, mc, s.b, 0, w, c, cOff + jr, ldc, alpha, beta, s.edge);
                 continue;
             }
-            for (int ir = 0; ir < mc; ir += MR) {
+            packingKernel(kc, s.a, 0, b, bo + jr, ldb, s.b, 0, s.edge);
+            storeTile(s.edge, c, cOff + jr, ldc, alpha, beta, Math.min(MR, mc), NR);
+            for (int ir = MR; ir < mc; ir += MR) {
                 kernel(kc, s.a, (ir / MR) * kc * MR, s.b, 0, c, cOff + ir * ldc + jr, ldc,
-                        alpha, beta, Math.min(MR, mc - ir), NR, s.edge, ir == 0 ? b : null, bo + jr, ldb);
+                        alpha, beta, Math.min(MR, mc - ir), NR, s.edge);
             }
         }
     }
@@ -874,38 +876,21 @@ final class Gemm {
     }
 
     /**
-     * The MR x NR register tile: 16 accumulators, 4 B vectors and one broadcast live per k step.
-     * With {@code src} null the panel is read from {@code b[bo]}. Otherwise this call also packs
-     * it: each k step's four B vectors are loaded from row-major {@code src[so + p * ldb]} (a
-     * full NR-wide panel of a non-transposed B), stored to the panel at {@code b[bo]} for the
-     * slivers after this one, and used as they are. The sums are the same either way. (One
-     * kernel with a loop-invariant test, which C2 unswitches, not two copies of it: the plain
-     * products ran at the same speed, 0.996-1.007x the time at 1024³ and 6400x1024x256.)
+     * The MR x NR register tile: 16 accumulators, 4 B vectors and one broadcast live per k step,
+     * the sliver of A from {@code a[ao]}, the panel of B from {@code b[bo]}; the first
+     * {@code rows x cols} of the tile combined into C at {@code c[co]}.
      */
     private static void kernel(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc,
-                               float alpha, float beta, int rows, int cols, float[] edge, float[] src, int so, int ldb) {
+                               float alpha, float beta, int rows, int cols, float[] edge) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0, b1, b2, b3;
-            if (src != null) {
-                b0 = FloatVector.fromArray(S, src, so);
-                b1 = FloatVector.fromArray(S, src, so + VL);
-                b2 = FloatVector.fromArray(S, src, so + 2 * VL);
-                b3 = FloatVector.fromArray(S, src, so + 3 * VL);
-                b0.intoArray(b, bo);
-                b1.intoArray(b, bo + VL);
-                b2.intoArray(b, bo + 2 * VL);
-                b3.intoArray(b, bo + 3 * VL);
-                so += ldb;
-            } else {
-                b0 = FloatVector.fromArray(S, b, bo);
-                b1 = FloatVector.fromArray(S, b, bo + VL);
-                b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
-                b3 = FloatVector.fromArray(S, b, bo + 3 * VL);
-            }
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * VL);
             FloatVector x = FloatVector.broadcast(S, a[ao]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -987,10 +972,109 @@ final class Gemm {
         c31.intoArray(edge, 3 * NR + VL);
         c32.intoArray(edge, 3 * NR + 2 * VL);
         c33.intoArray(edge, 3 * NR + 3 * VL);
+        storeTile(edge, c, co, ldc, alpha, beta, rows, cols);
+    }
+
+
+    /**
+     * The kernel of the first sliver of a panel that is not packed yet (a full NR-wide panel of
+     * a non-transposed B, the few-rows path): each k step's four B vectors are loaded from
+     * row-major {@code src[so + p * ldb]}, stored to the panel at {@code b[bo]} for the slivers
+     * after this one, and used as they are, so the loads overlap this sliver's FMAs. The sums go
+     * to {@code acc} ({@link #storeTile} combines them into C), exactly as {@link #kernel} forms
+     * them. A separate method, not a loop-invariant test inside {@link #kernel} as it was: once
+     * the packing branch had run in a JVM, C2 compiled the one kernel with both branches, and
+     * every product got slower, not only the few-rows ones (a JVM that never took the branch
+     * compiled it away). In one JVM that runs both kinds, against the single kernel: 0.82-0.83x
+     * the time at 64x1024x512, 0.83-0.88x at 64x4096x2048, 0.86-0.89x at 128x1024x1024, 1024³
+     * and 6400x1024x256; in a JVM of large products only, 0.98-1.02x (one thread, two builds in
+     * one JVM, both orders).
+     */
+    private static void packingKernel(int kc, float[] a, int ao, float[] src, int so, int ldb, float[] b, int bo, float[] acc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, src, so);
+            FloatVector b1 = FloatVector.fromArray(S, src, so + VL);
+            FloatVector b2 = FloatVector.fromArray(S, src, so + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(S, src, so + 3 * VL);
+            b0.intoArray(b, bo);
+            b1.intoArray(b, bo + VL);
+            b2.intoArray(b, bo + 2 * VL);
+            b3.intoArray(b, bo + 3 * VL);
+            so += ldb;
+            FloatVector x = FloatVector.broadcast(S, a[ao]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+            ao += MR;
+            bo += NR;
+        }
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, VL);
+        c02.intoArray(acc, 2 * VL);
+        c03.intoArray(acc, 3 * VL);
+        c10.intoArray(acc, NR);
+        c11.intoArray(acc, NR + VL);
+        c12.intoArray(acc, NR + 2 * VL);
+        c13.intoArray(acc, NR + 3 * VL);
+        c20.intoArray(acc, 2 * NR);
+        c21.intoArray(acc, 2 * NR + VL);
+        c22.intoArray(acc, 2 * NR + 2 * VL);
+        c23.intoArray(acc, 2 * NR + 3 * VL);
+        c30.intoArray(acc, 3 * NR);
+        c31.intoArray(acc, 3 * NR + VL);
+        c32.intoArray(acc, 3 * NR + 2 * VL);
+        c33.intoArray(acc, 3 * NR + 3 * VL);
+    }
+
+    /**
+     * The first {@code rows x cols} of an MR x NR tile of sums, row-major in {@code acc},
+     * combined into C at {@code c[co]} with the rounding of {@link #kernel}'s vector stores.
+     */
+    private static void storeTile(float[] acc, float[] c, int co, int ldc, float alpha, float beta, int rows, int cols) {
+        if (rows == MR && cols == NR) {
+            // Two loops, not a vector chosen at a branch: C2 boxes vectors merged at a branch.
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            if (beta == 0f) {
+                for (int r = 0; r < MR; r++) {
+                    for (int v = 0; v < NR; v += VL) {
+                        FloatVector.fromArray(S, acc, r * NR + v).mul(va).intoArray(c, co + r * ldc + v);
+                    }
+                }
+                return;
+            }
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            for (int r = 0; r < MR; r++) {
+                for (int v = 0; v < NR; v += VL) {
+                    int o = co + r * ldc + v;
+                    FloatVector.fromArray(S, acc, r * NR + v).fma(va, FloatVector.fromArray(S, c, o).mul(vb)).intoArray(c, o);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             int ci = co + r * ldc;
             for (int j = 0; j < cols; j++) {
-                c[ci + j] = combine(edge[r * NR + j], alpha, beta, c[ci + j]);
+                c[ci + j] = combine(acc[r * NR + j], alpha, beta, c[ci + j]);
             }
         }
     }
