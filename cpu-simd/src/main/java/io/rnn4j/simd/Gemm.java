@@ -54,10 +54,10 @@ final class Gemm {
      */
     static final int GROUP = 2;
     /**
-     * Products with at most this many rows (and B not pre-packed) take the few-rows path: A is
-     * packed once per K block of each column block, and each panel of B is packed by the first
-     * sliver that uses it ({@link #packingFirstSliver}), or for a transposed B in groups right
-     * before they are used.
+     * Products with at most this many rows and a transposed B (not pre-packed) pack B in groups
+     * of {@link #GROUP} panels right before their slivers use them, instead of a whole
+     * {@code KC x NC} block first. (A non-transposed B is packed by the first sliver of each
+     * panel whatever the row count, {@link #packingFirstSliver}.)
      */
     static final int FEW_ROWS = 128;
     /** Below this many flops a second thread costs more than it saves. */
@@ -507,19 +507,35 @@ final class Gemm {
         }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            boolean few = i1 - i0 <= FEW_ROWS;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1f;
-                if (few) {
+                if (!transB) {
+                    // The first row block's first sliver of each panel packs it; with one row
+                    // block (at most MC rows) each panel is used up before the next is packed, so
+                    // all of them share one place in L2; with more, the block's panels are kept
+                    // for the next row blocks. Against packing the KC x NC block first, for more
+                    // than MC rows: 0.95-0.98x the time at 256x4096x2048 (B from memory) on one
+                    // thread and 0.98-0.99x on two, 0.99-1.01x at 512³, 1024³ and 6400x1024x256
+                    // (two builds in one JVM, both orders).
+                    boolean keep = i1 - i0 > MC;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
+                        if (ic == i0) {
+                            packingFirstSliver(kc, s, mc, b, offB + pc * ldb + jc, ldb, nc, keep,
+                                    c, offC + ic * ldc + jc, ldc, alpha, betaEff);
+                        } else {
+                            panels(kc, s.a, mc, s.b, 0, nc, c, offC + ic * ldc + jc, ldc, alpha, betaEff, s.edge);
+                        }
+                    }
+                    continue;
+                }
+                if (i1 - i0 <= FEW_ROWS) {
                     int mc = i1 - i0;
                     packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
-                    if (!transB) {
-                        packingFirstSliver(kc, s, mc, b, offB + pc * ldb + jc, ldb, nc, c, offC + i0 * ldc + jc, ldc, alpha, betaEff);
-                        continue;
-                    }
-                    // A transposed B: pack a group of panels right before the slivers use it, so the
-                    // packed panels are still in L2 instead of a whole block going through it.
+                    // Pack a group of panels right before the slivers use it, so the packed
+                    // panels are still in L2 instead of a whole block going through it.
                     for (int jg = 0; jg < nc; jg += GROUP * NR) {
                         int gw = Math.min(GROUP * NR, nc - jg);
                         packB(true, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
@@ -552,30 +568,33 @@ final class Gemm {
     }
 
     /**
-     * The few-rows path for a non-transposed B: {@code kc} rows of B from {@code b[bo]}, {@code nc}
-     * columns, one NR-wide panel at a time. The first sliver of each full panel reads it in place
-     * and packs it as it goes ({@link #packingKernel}); the other slivers read the packed copy from
-     * L1/L2. With few rows, packing B is a large share of the work (M = 64: skipping it entirely
-     * took 0.71-0.84x the time), and a separate packing pass only moves data while the FMA units
-     * wait; in the first sliver the loads overlap that sliver's FMAs. Against packing a group of
-     * eight panels first: 0.90-0.97x the time for A·B and 0.94-0.99x for Aᵀ·B at 64x1024x512 and
-     * 64x4096x2048, 0.84-0.93x at 16x1024x512, 0.98-1.02x at 100-128 rows (one thread, two builds
-     * interleaved in one JVM, both orders). A ragged last panel is packed by {@link #packRowsB}
-     * before its slivers run.
+     * A non-transposed B's {@code kc} rows from {@code b[bo]}, {@code nc} columns, times the
+     * {@code mc} rows of A packed in {@code s.a}, one NR-wide panel at a time. The first sliver
+     * of each full panel reads it in place and packs it into {@code s.b} as it goes
+     * ({@link #packingKernel}); the other slivers read the packed copy from L1/L2. Each panel is
+     * packed at its place in the block if {@code keep} (for later row blocks), else at the start
+     * of {@code s.b}. With few rows, packing B is a large share of the work (M = 64: skipping it
+     * entirely took 0.71-0.84x the time), and a separate packing pass only moves data while the
+     * FMA units wait; in the first sliver the loads overlap that sliver's FMAs. Against packing a
+     * group of eight panels first: 0.90-0.97x the time for A·B and 0.94-0.99x for Aᵀ·B at
+     * 64x1024x512 and 64x4096x2048, 0.84-0.93x at 16x1024x512, 0.98-1.02x at 100-128 rows (one
+     * thread, two builds interleaved in one JVM, both orders). A ragged last panel is packed by
+     * {@link #packRowsB} before its slivers run.
      */
-    private static void packingFirstSliver(int kc, Scratch s, int mc, float[] b, int bo, int ldb, int nc,
+    private static void packingFirstSliver(int kc, Scratch s, int mc, float[] b, int bo, int ldb, int nc, boolean keep,
                                            float[] c, int cOff, int ldc, float alpha, float beta) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
+            int pb = keep ? (jr / NR) * kc * NR : 0;
             if (w < NR) {
-                packRowsB(b, bo, ldb, 0, kc, jr, w, s.b, 0);
-                panels(kc, s.a, mc, s.b, 0, w, c, cOff + jr, ldc, alpha, beta, s.edge);
+                packRowsB(b, bo, ldb, 0, kc, jr, w, s.b, pb);
+                panels(kc, s.a, mc, s.b, pb, w, c, cOff + jr, ldc, alpha, beta, s.edge);
                 continue;
             }
-            packingKernel(kc, s.a, 0, b, bo + jr, ldb, s.b, 0, s.edge);
+            packingKernel(kc, s.a, 0, b, bo + jr, ldb, s.b, pb, s.edge);
             storeTile(s.edge, c, cOff + jr, ldc, alpha, beta, Math.min(MR, mc), NR);
             for (int ir = MR; ir < mc; ir += MR) {
-                kernel(kc, s.a, (ir / MR) * kc * MR, s.b, 0, c, cOff + ir * ldc + jr, ldc,
+                kernel(kc, s.a, (ir / MR) * kc * MR, s.b, pb, c, cOff + ir * ldc + jr, ldc,
                         alpha, beta, Math.min(MR, mc - ir), NR, s.edge);
             }
         }
