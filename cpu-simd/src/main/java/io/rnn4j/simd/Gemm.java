@@ -994,10 +994,9 @@ final class Gemm {
         storeTile(edge, c, co, ldc, alpha, beta, rows, cols);
     }
 
-
     /**
      * The kernel of the first sliver of a panel that is not packed yet (a full NR-wide panel of
-     * a non-transposed B, the few-rows path): each k step's four B vectors are loaded from
+     * a non-transposed B, {@link #packingFirstSliver}): each k step's four B vectors are loaded from
      * row-major {@code src[so + p * ldb]}, stored to the panel at {@code b[bo]} for the slivers
      * after this one, and used as they are, so the loads overlap this sliver's FMAs. The sums go
      * to {@code acc} ({@link #storeTile} combines them into C), exactly as {@link #kernel} forms
