@@ -651,7 +651,7 @@ final class Gemm {
         // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
         // from each of kc rows, then back to the first row) left M=64, K=2048 products
         // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5). That was a
-        // separate pass; the few-rows path now does read B panel by panel, but inside the first
+        // separate pass; a plain product now does read B panel by panel, but inside the first
         // sliver's k loop, where the loads overlap FMAs ({@link #packingFirstSliver}).
         for (int p = 0; p < kc; p++) {
             int src = offB + (pc + p) * ldb + jc;
@@ -1015,7 +1015,7 @@ final class Gemm {
      * to {@code acc} ({@link #storeTile} combines them into C), exactly as {@link #kernel} forms
      * them. A separate method, not a loop-invariant test inside {@link #kernel} as it was: once
      * the packing branch had run in a JVM, C2 compiled the one kernel with both branches, and
-     * every product got slower, not only the few-rows ones (a JVM that never took the branch
+     * every product got slower, not only the packing ones (a JVM that never took the branch
      * compiled it away). In one JVM that runs both kinds, against the single kernel: 0.82-0.83x
      * the time at 64x1024x512, 0.83-0.88x at 64x4096x2048, 0.86-0.89x at 128x1024x1024, 1024³
      * and 6400x1024x256; in a JVM of large products only, 0.98-1.02x (one thread, two builds in
