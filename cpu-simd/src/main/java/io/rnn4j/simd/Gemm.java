@@ -1016,10 +1016,11 @@ final class Gemm {
      * them. A separate method, not a loop-invariant test inside {@link #kernel} as it was: once
      * the packing branch had run in a JVM, C2 compiled the one kernel with both branches, and
      * every product got slower, not only the packing ones (a JVM that never took the branch
-     * compiled it away). In one JVM that runs both kinds, against the single kernel: 0.82-0.83x
-     * the time at 64x1024x512, 0.83-0.88x at 64x4096x2048, 0.86-0.89x at 128x1024x1024, 1024³
-     * and 6400x1024x256; in a JVM of large products only, 0.98-1.02x (one thread, two builds in
-     * one JVM, both orders).
+     * compiled it away). Two builds in one JVM that runs both kinds, against the single kernel:
+     * 0.82-0.83x the time at 64x1024x512, 0.83-0.88x at 64x4096x2048, 0.86-0.89x at
+     * 128x1024x1024, 1024³ and 6400x1024x256; in a JVM of large products only, 0.98-1.02x (one
+     * thread, both orders). Single-build launches that first ran few-row products: 1024³ at
+     * 182-192 GFLOP/s against 160-184 (three launches each); the loss depends on the JIT's history.
      */
     private static void packingKernel(int kc, float[] a, int ao, float[] src, int so, int ldb, float[] b, int bo, float[] acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;

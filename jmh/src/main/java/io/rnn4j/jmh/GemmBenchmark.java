@@ -45,6 +45,19 @@ public class GemmBenchmark {
     @Param({"1"})
     public int threads;
 
+    /**
+     * {@code fresh}: the fork runs this one product only. {@code mixed}: before its warm-up the
+     * fork also runs every other kind of product for about two seconds (GEMVs, few-row and odd
+     * shapes, every transpose, beta 0 and not), as an application does. C2 compiles one version
+     * of a method for the branch profile of all its callers, so a kernel whose speed depends on
+     * what ran before it can show here (session 12 moved a branch that few-row products took
+     * out of the micro-kernel: with it, large products in a JVM that had run few-row ones were
+     * 4-14% slower; how much depends on the JIT's history, and a single pair of forks may not
+     * show it: fresh and mixed forks of the old build at 1024³ measured within their noise).
+     */
+    @Param({"fresh"})
+    public String jvm;
+
     private Backend be;
     private Tensor a;
     private Tensor b;
@@ -79,9 +92,43 @@ public class GemmBenchmark {
             return;
         }
         be = BenchBackends.create(backend, threads);
+        switch (jvm) {
+            case "fresh" -> { }
+            case "mixed" -> runOtherProducts(2_000_000_000L);
+            default -> throw new IllegalArgumentException("GemmBenchmark: jvm must be fresh or mixed, got " + jvm);
+        }
         a = be.fromArray(BenchBackends.random(1, m * k, 1f), m * k);
         b = be.fromArray(BenchBackends.random(2, k * n, 1f), k * n);
         c = be.zeros(m * n);
+    }
+
+    /** Every transpose of a spread of shapes, with beta 0 and 0.5, in turn for {@code nanos}. */
+    private void runOtherProducts(long nanos) {
+        int[][] shapes = {{1, 1024, 512}, {2, 300, 77}, {5, 5, 5}, {16, 1024, 512}, {37, 129, 1000}, {64, 1024, 512},
+                {130, 70, 530}, {600, 333, 257}};
+        Tensor[][] ops = new Tensor[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            int mm = shapes[i][0], nn = shapes[i][1], kk = shapes[i][2];
+            ops[i] = new Tensor[] {be.fromArray(BenchBackends.random(3, mm * kk, 1f), mm * kk),
+                    be.fromArray(BenchBackends.random(4, kk * nn, 1f), kk * nn), be.zeros(mm * nn)};
+        }
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < shapes.length; i++) {
+                int mm = shapes[i][0], nn = shapes[i][1], kk = shapes[i][2];
+                Tensor x = ops[i][0], y = ops[i][1], z = ops[i][2];
+                for (String t : new String[] {"NN", "NT", "TN"}) {
+                    boolean xa = t.charAt(0) == 'T', yb = t.charAt(1) == 'T';
+                    be.gemm(xa, yb, mm, nn, kk, 1f, x, 0, xa ? mm : kk, y, 0, yb ? kk : nn, 0f, z, 0, nn);
+                    be.gemm(xa, yb, mm, nn, kk, 1f, x, 0, xa ? mm : kk, y, 0, yb ? kk : nn, 0.5f, z, 0, nn);
+                }
+            }
+        }
+        for (Tensor[] t : ops) {
+            for (Tensor x : t) {
+                x.close();
+            }
+        }
     }
 
     @TearDown(Level.Trial)
