@@ -518,7 +518,7 @@ final class Gemm {
                     // than MC rows: 0.95-0.98x the time at 256x4096x2048 (B from memory) on one
                     // thread and 0.98-0.99x on two, 0.99-1.01x at 512³, 1024³ and 6400x1024x256
                     // (two builds in one JVM, both orders).
-                    firstSliverBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, b, offB + pc * ldb + jc, ldb, nc, i1 - i0 > MC,
+                    firstSliverBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, b, offB + pc * ldb + jc, ldb, nc,
                             c, offC + jc, ldc, alpha, betaEff);
                     continue;
                 }
@@ -543,23 +543,18 @@ final class Gemm {
     /**
      * Like {@link #rowBlocks}, for a non-transposed B not packed yet ({@code kc} rows from
      * {@code b[bo]}, {@code nc} columns): the first row block packs each panel in its first
-     * sliver ({@link #packingFirstSliver}), the later row blocks read the panels it kept
-     * ({@code keep} must be set when there are more than {@link #MC} rows). ({@link #gemmTwo}
-     * still packs each block of B first: packing it in the first product's first slivers and
-     * keeping the panels for the second took LSTM / GRU training steps 0.99-1.07x the time.)
+     * sliver ({@link #packingFirstSliver}), keeping the panels when more row blocks follow, and
+     * {@link #rowBlocks} runs those on the kept panels. ({@link #gemmTwo} still packs each block
+     * of B first: packing it in the first product's first slivers and keeping the panels for the
+     * second took LSTM / GRU training steps 0.99-1.07x the time.)
      */
     private static void firstSliverBlocks(boolean transA, float[] a, int offA, int lda, int i0, int i1, int pc, int kc,
-                                          Scratch s, float[] b, int bo, int ldb, int nc, boolean keep,
+                                          Scratch s, float[] b, int bo, int ldb, int nc,
                                           float[] c, int cOff, int ldc, float alpha, float beta) {
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
-            packA(transA, a, offA, lda, ic, mc, pc, kc, s.a);
-            if (ic == i0) {
-                packingFirstSliver(kc, s, mc, b, bo, ldb, nc, keep, c, cOff + ic * ldc, ldc, alpha, beta);
-            } else {
-                panels(kc, s.a, mc, s.b, 0, nc, c, cOff + ic * ldc, ldc, alpha, beta, s.edge);
-            }
-        }
+        int mc = Math.min(MC, i1 - i0);
+        packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
+        packingFirstSliver(kc, s, mc, b, bo, ldb, nc, i1 - i0 > MC, c, cOff + i0 * ldc, ldc, alpha, beta);
+        rowBlocks(transA, a, offA, lda, i0 + mc, i1, pc, kc, s, s.b, 0, nc, c, cOff, ldc, alpha, beta);
     }
 
     /**
