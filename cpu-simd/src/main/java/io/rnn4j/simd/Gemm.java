@@ -56,10 +56,15 @@ final class Gemm {
     /**
      * Products with at most this many rows and a transposed B (not pre-packed) pack B in groups
      * of {@link #GROUP} panels right before their slivers use them, instead of a whole
-     * {@code KC x NC} block first. (A non-transposed B is packed by the first sliver of each
-     * panel whatever the row count, {@link #packingFirstSliver}.)
+     * {@code KC x NC} block first, unless {@link #transposedProduct} takes them. (A
+     * non-transposed B is packed by the first sliver of each panel whatever the row count,
+     * {@link #packingFirstSliver}.)
      */
     static final int FEW_ROWS = 128;
+    /** Rows of a transposed B per write-back of {@link #transposedProduct}: one 16 x 16 transpose. */
+    static final int TILE_ROWS = 4 * MR;
+    /** Floats of op(A) packed per K span of {@link #transposedProduct} (512 KiB, half this Zen 5's L2). */
+    static final int SPAN = 1 << 17;
     /** Below this many flops a second thread costs more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 22;
 
@@ -75,6 +80,16 @@ final class Gemm {
         final float[] a = new float[Math.max(MC, FEW_ROWS) * KC];
         final float[] b = new float[KC * Math.max(NC, GROUP * NR)];
         final float[] edge = new float[MR * NR];
+        final float[] tile = new float[TILE_ROWS * NR];
+        final float[] acc = new float[TILE_ROWS * NR];
+        float[] at = new float[0];
+
+        float[] at(int n) {
+            if (at.length < n) {
+                at = new float[n];
+            }
+            return at;
+        }
         float[] row = new float[0];
 
         float[] row(int n) {
@@ -505,6 +520,10 @@ final class Gemm {
             }
             return;
         }
+        if (transB && transposedProduct(i1 - i0)) {
+            transposedProduct(transA, i0, i1, j0, j1, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, s);
+            return;
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -555,6 +574,165 @@ final class Gemm {
         packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
         packingFirstSliver(kc, s, mc, b, bo, ldb, nc, i1 - i0 > MC, c, cOff + i0 * ldc, ldc, alpha, beta);
         rowBlocks(transA, a, offA, lda, i0 + mc, i1, pc, kc, s, s.b, 0, nc, c, cOff, ldc, alpha, beta);
+    }
+
+    /**
+     * Whether {@link #transposedProduct} takes a product of {@code rows} rows and a transposed
+     * B: one panel of op(A) with at most an eighth of its lanes idle, and 16-lane vectors for
+     * the 16 x 16 transposes. (At 48 rows, 1.09x the time of the packed path; at 100-128 rows,
+     * two panels, 1.00-1.24x for a single K block.)
+     */
+    private static boolean transposedProduct(int rows) {
+        return VL == 16 && rows <= NR && 8 * rows > 7 * NR;
+    }
+
+    /**
+     * Up to NR rows times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s rows packed
+     * as one NR-wide panel, B's rows broadcast in place four at a time ({@link #rowsKernel}), so
+     * B is never packed or transposed (packing it, transposed, was a quarter of the time at
+     * 64x1024x512). A tile of Cᵀ, 16 rows of B by the NR rows of A, is summed over the K blocks
+     * of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the packed
+     * path combines each K block into C; then it is written to C once, transposed in 16 x 16
+     * blocks ({@link #transposeTile}). C is read only where the packed path reads it, so the
+     * results are the same bits. Against packing B in groups of two panels (two builds in one
+     * JVM, both orders): one thread, 0.88-0.90x the time at 64x1024x512, 0.79-0.81x at
+     * 64x4096x2048, 0.88x at 64x256x1024, 0.97-1.01x at 60x1024x512; two threads, 0.91x at
+     * 64x1024x512 and 0.86x at 64x4096x2048.
+     */
+    private static void transposedProduct(boolean transA, int i0, int i1, int j0, int j1, int k, float alpha,
+                                          float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                                          float beta, float[] c, int offC, int ldc, Scratch s) {
+        int mc = i1 - i0;
+        int span = Math.max(1, SPAN / (NR * KC)) * KC;
+        float[] at = s.at(Math.min(span, k) * NR);
+        for (int ps = 0; ps < k; ps += span) {
+            int pe = Math.min(k, ps + span);
+            for (int pc = ps; pc < pe; pc += KC) {
+                packB(!transA, a, offA, lda, pc, Math.min(KC, pe - pc), i0, mc, at, (pc - ps) * NR);
+            }
+            boolean fromC = ps > 0 || beta != 0f;
+            for (int jg = j0; jg < j1; jg += TILE_ROWS) {
+                int rowsG = Math.min(TILE_ROWS, j1 - jg);
+                int co = offC + i0 * ldc + jg;
+                if (fromC) {
+                    transposeTile(c, co, ldc, s.acc, 0, NR, mc, rowsG);
+                }
+                for (int pc = ps; pc < pe; pc += KC) {
+                    int kc = Math.min(KC, pe - pc);
+                    for (int sl = 0; sl < rowsG; sl += MR) {
+                        int rows = Math.min(MR, rowsG - sl);
+                        float[] src = b;
+                        int so = offB + (jg + sl) * ldb + pc, ld = ldb;
+                        if (rows < MR) {
+                            // The last one to three rows, copied with zero rows below them.
+                            Arrays.fill(s.b, 0, MR * kc, 0f);
+                            for (int r = 0; r < rows; r++) {
+                                System.arraycopy(b, so + r * ldb, s.b, r * kc, kc);
+                            }
+                            src = s.b;
+                            so = 0;
+                            ld = kc;
+                        }
+                        rowsKernel(kc, src, so, ld, at, (pc - ps) * NR, s.tile, sl * NR);
+                    }
+                    accumulate(s.tile, s.acc, alpha, pc == 0 ? beta : 1f, pc == ps && !fromC);
+                }
+                transposeTile(s.acc, 0, NR, c, co, ldc, rowsG, mc);
+            }
+        }
+    }
+
+    /**
+     * {@code acc = alpha * tile + beta * acc} over a whole tile of Cᵀ, with {@link #combine}'s
+     * rounding; {@code acc} is not read if {@code first} (beta is 0 there).
+     */
+    private static void accumulate(float[] tile, float[] acc, float alpha, float beta, boolean first) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (first) {
+            for (int x = 0; x < TILE_ROWS * NR; x += VL) {
+                FloatVector.fromArray(S, tile, x).mul(va).intoArray(acc, x);
+            }
+            return;
+        }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        for (int x = 0; x < TILE_ROWS * NR; x += VL) {
+            FloatVector.fromArray(S, tile, x).fma(va, FloatVector.fromArray(S, acc, x).mul(vb)).intoArray(acc, x);
+        }
+    }
+
+    /**
+     * Copies the {@code rows x cols} block at {@code src[so]} (rows {@code lds} apart) transposed
+     * to {@code dst[dOff]} (rows {@code ldd} apart): 16 x 16 blocks in registers, the edges one
+     * value at a time.
+     */
+    private static void transposeTile(float[] src, int so, int lds, float[] dst, int dOff, int ldd, int rows, int cols) {
+        int r16 = VL == 16 ? rows - rows % 16 : 0, c16 = VL == 16 ? cols - cols % 16 : 0;
+        for (int r = 0; r < r16; r += 16) {
+            for (int q = 0; q < c16; q += 16) {
+                transpose16(src, so + r * lds + q, lds, dst, dOff + q * ldd + r, ldd);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int q = r < r16 ? c16 : 0; q < cols; q++) {
+                dst[dOff + q * ldd + r] = src[so + r * lds + q];
+            }
+        }
+    }
+
+    /**
+     * The MR x NR tile of {@code Cᵀ} for four rows of a transposed B read in place
+     * ({@code b[bo + r * ldb + p]}, broadcast) and an NR-wide panel of op(A)ᵀ from {@code a[ao]};
+     * the sums to {@code acc[accOff]}, rows NR apart.
+     */
+    private static void rowsKernel(int kc, float[] b, int bo, int ldb, float[] a, int ao, float[] acc, int accOff) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int b1 = bo + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        for (int p = 0; p < kc; p++) {
+            FloatVector a0 = FloatVector.fromArray(S, a, ao);
+            FloatVector a1 = FloatVector.fromArray(S, a, ao + VL);
+            FloatVector a2 = FloatVector.fromArray(S, a, ao + 2 * VL);
+            FloatVector a3 = FloatVector.fromArray(S, a, ao + 3 * VL);
+            FloatVector x = FloatVector.broadcast(S, b[bo + p]);
+            c00 = x.fma(a0, c00);
+            c01 = x.fma(a1, c01);
+            c02 = x.fma(a2, c02);
+            c03 = x.fma(a3, c03);
+            x = FloatVector.broadcast(S, b[b1 + p]);
+            c10 = x.fma(a0, c10);
+            c11 = x.fma(a1, c11);
+            c12 = x.fma(a2, c12);
+            c13 = x.fma(a3, c13);
+            x = FloatVector.broadcast(S, b[b2 + p]);
+            c20 = x.fma(a0, c20);
+            c21 = x.fma(a1, c21);
+            c22 = x.fma(a2, c22);
+            c23 = x.fma(a3, c23);
+            x = FloatVector.broadcast(S, b[b3 + p]);
+            c30 = x.fma(a0, c30);
+            c31 = x.fma(a1, c31);
+            c32 = x.fma(a2, c32);
+            c33 = x.fma(a3, c33);
+            ao += NR;
+        }
+        c00.intoArray(acc, accOff);
+        c01.intoArray(acc, accOff + VL);
+        c02.intoArray(acc, accOff + 2 * VL);
+        c03.intoArray(acc, accOff + 3 * VL);
+        c10.intoArray(acc, accOff + NR);
+        c11.intoArray(acc, accOff + NR + VL);
+        c12.intoArray(acc, accOff + NR + 2 * VL);
+        c13.intoArray(acc, accOff + NR + 3 * VL);
+        c20.intoArray(acc, accOff + 2 * NR);
+        c21.intoArray(acc, accOff + 2 * NR + VL);
+        c22.intoArray(acc, accOff + 2 * NR + 2 * VL);
+        c23.intoArray(acc, accOff + 2 * NR + 3 * VL);
+        c30.intoArray(acc, accOff + 3 * NR);
+        c31.intoArray(acc, accOff + 3 * NR + VL);
+        c32.intoArray(acc, accOff + 3 * NR + 2 * VL);
+        c33.intoArray(acc, accOff + 3 * NR + 3 * VL);
     }
 
     /**
@@ -702,75 +880,9 @@ final class Gemm {
      */
     private static void packTransposedPanel(float[] b, int src, int ldb, int kc, float[] dst, int base) {
         int kv = VL == 16 ? kc - kc % 16 : 0;
-        if (kv > 0) {
-            for (int jb = 0; jb < NR; jb += 16) {
-                int s0 = src + jb * ldb;
-                for (int p = 0; p < kv; p += 16) {
-                    FloatVector v0 = FloatVector.fromArray(S, b, s0 + 0 * ldb + p);
-                    FloatVector v1 = FloatVector.fromArray(S, b, s0 + 1 * ldb + p);
-                    FloatVector v2 = FloatVector.fromArray(S, b, s0 + 2 * ldb + p);
-                    FloatVector v3 = FloatVector.fromArray(S, b, s0 + 3 * ldb + p);
-                    FloatVector v4 = FloatVector.fromArray(S, b, s0 + 4 * ldb + p);
-                    FloatVector v5 = FloatVector.fromArray(S, b, s0 + 5 * ldb + p);
-                    FloatVector v6 = FloatVector.fromArray(S, b, s0 + 6 * ldb + p);
-                    FloatVector v7 = FloatVector.fromArray(S, b, s0 + 7 * ldb + p);
-                    FloatVector v8 = FloatVector.fromArray(S, b, s0 + 8 * ldb + p);
-                    FloatVector v9 = FloatVector.fromArray(S, b, s0 + 9 * ldb + p);
-                    FloatVector v10 = FloatVector.fromArray(S, b, s0 + 10 * ldb + p);
-                    FloatVector v11 = FloatVector.fromArray(S, b, s0 + 11 * ldb + p);
-                    FloatVector v12 = FloatVector.fromArray(S, b, s0 + 12 * ldb + p);
-                    FloatVector v13 = FloatVector.fromArray(S, b, s0 + 13 * ldb + p);
-                    FloatVector v14 = FloatVector.fromArray(S, b, s0 + 14 * ldb + p);
-                    FloatVector v15 = FloatVector.fromArray(S, b, s0 + 15 * ldb + p);
-                    FloatVector w0_0 = v0.blend(v1.rearrange(DN0), HI0), w0_1 = v0.rearrange(UP0).blend(v1, HI0);
-                    FloatVector w0_2 = v2.blend(v3.rearrange(DN0), HI0), w0_3 = v2.rearrange(UP0).blend(v3, HI0);
-                    FloatVector w0_4 = v4.blend(v5.rearrange(DN0), HI0), w0_5 = v4.rearrange(UP0).blend(v5, HI0);
-                    FloatVector w0_6 = v6.blend(v7.rearrange(DN0), HI0), w0_7 = v6.rearrange(UP0).blend(v7, HI0);
-                    FloatVector w0_8 = v8.blend(v9.rearrange(DN0), HI0), w0_9 = v8.rearrange(UP0).blend(v9, HI0);
-                    FloatVector w0_10 = v10.blend(v11.rearrange(DN0), HI0), w0_11 = v10.rearrange(UP0).blend(v11, HI0);
-                    FloatVector w0_12 = v12.blend(v13.rearrange(DN0), HI0), w0_13 = v12.rearrange(UP0).blend(v13, HI0);
-                    FloatVector w0_14 = v14.blend(v15.rearrange(DN0), HI0), w0_15 = v14.rearrange(UP0).blend(v15, HI0);
-                    FloatVector w1_0 = w0_0.blend(w0_2.rearrange(DN1), HI1), w1_2 = w0_0.rearrange(UP1).blend(w0_2, HI1);
-                    FloatVector w1_1 = w0_1.blend(w0_3.rearrange(DN1), HI1), w1_3 = w0_1.rearrange(UP1).blend(w0_3, HI1);
-                    FloatVector w1_4 = w0_4.blend(w0_6.rearrange(DN1), HI1), w1_6 = w0_4.rearrange(UP1).blend(w0_6, HI1);
-                    FloatVector w1_5 = w0_5.blend(w0_7.rearrange(DN1), HI1), w1_7 = w0_5.rearrange(UP1).blend(w0_7, HI1);
-                    FloatVector w1_8 = w0_8.blend(w0_10.rearrange(DN1), HI1), w1_10 = w0_8.rearrange(UP1).blend(w0_10, HI1);
-                    FloatVector w1_9 = w0_9.blend(w0_11.rearrange(DN1), HI1), w1_11 = w0_9.rearrange(UP1).blend(w0_11, HI1);
-                    FloatVector w1_12 = w0_12.blend(w0_14.rearrange(DN1), HI1), w1_14 = w0_12.rearrange(UP1).blend(w0_14, HI1);
-                    FloatVector w1_13 = w0_13.blend(w0_15.rearrange(DN1), HI1), w1_15 = w0_13.rearrange(UP1).blend(w0_15, HI1);
-                    FloatVector w2_0 = w1_0.blend(w1_4.rearrange(DN2), HI2), w2_4 = w1_0.rearrange(UP2).blend(w1_4, HI2);
-                    FloatVector w2_1 = w1_1.blend(w1_5.rearrange(DN2), HI2), w2_5 = w1_1.rearrange(UP2).blend(w1_5, HI2);
-                    FloatVector w2_2 = w1_2.blend(w1_6.rearrange(DN2), HI2), w2_6 = w1_2.rearrange(UP2).blend(w1_6, HI2);
-                    FloatVector w2_3 = w1_3.blend(w1_7.rearrange(DN2), HI2), w2_7 = w1_3.rearrange(UP2).blend(w1_7, HI2);
-                    FloatVector w2_8 = w1_8.blend(w1_12.rearrange(DN2), HI2), w2_12 = w1_8.rearrange(UP2).blend(w1_12, HI2);
-                    FloatVector w2_9 = w1_9.blend(w1_13.rearrange(DN2), HI2), w2_13 = w1_9.rearrange(UP2).blend(w1_13, HI2);
-                    FloatVector w2_10 = w1_10.blend(w1_14.rearrange(DN2), HI2), w2_14 = w1_10.rearrange(UP2).blend(w1_14, HI2);
-                    FloatVector w2_11 = w1_11.blend(w1_15.rearrange(DN2), HI2), w2_15 = w1_11.rearrange(UP2).blend(w1_15, HI2);
-                    FloatVector w3_0 = w2_0.blend(w2_8.rearrange(DN3), HI3), w3_8 = w2_0.rearrange(UP3).blend(w2_8, HI3);
-                    FloatVector w3_1 = w2_1.blend(w2_9.rearrange(DN3), HI3), w3_9 = w2_1.rearrange(UP3).blend(w2_9, HI3);
-                    FloatVector w3_2 = w2_2.blend(w2_10.rearrange(DN3), HI3), w3_10 = w2_2.rearrange(UP3).blend(w2_10, HI3);
-                    FloatVector w3_3 = w2_3.blend(w2_11.rearrange(DN3), HI3), w3_11 = w2_3.rearrange(UP3).blend(w2_11, HI3);
-                    FloatVector w3_4 = w2_4.blend(w2_12.rearrange(DN3), HI3), w3_12 = w2_4.rearrange(UP3).blend(w2_12, HI3);
-                    FloatVector w3_5 = w2_5.blend(w2_13.rearrange(DN3), HI3), w3_13 = w2_5.rearrange(UP3).blend(w2_13, HI3);
-                    FloatVector w3_6 = w2_6.blend(w2_14.rearrange(DN3), HI3), w3_14 = w2_6.rearrange(UP3).blend(w2_14, HI3);
-                    FloatVector w3_7 = w2_7.blend(w2_15.rearrange(DN3), HI3), w3_15 = w2_7.rearrange(UP3).blend(w2_15, HI3);
-                    w3_0.intoArray(dst, base + (p + 0) * NR + jb);
-                    w3_1.intoArray(dst, base + (p + 1) * NR + jb);
-                    w3_2.intoArray(dst, base + (p + 2) * NR + jb);
-                    w3_3.intoArray(dst, base + (p + 3) * NR + jb);
-                    w3_4.intoArray(dst, base + (p + 4) * NR + jb);
-                    w3_5.intoArray(dst, base + (p + 5) * NR + jb);
-                    w3_6.intoArray(dst, base + (p + 6) * NR + jb);
-                    w3_7.intoArray(dst, base + (p + 7) * NR + jb);
-                    w3_8.intoArray(dst, base + (p + 8) * NR + jb);
-                    w3_9.intoArray(dst, base + (p + 9) * NR + jb);
-                    w3_10.intoArray(dst, base + (p + 10) * NR + jb);
-                    w3_11.intoArray(dst, base + (p + 11) * NR + jb);
-                    w3_12.intoArray(dst, base + (p + 12) * NR + jb);
-                    w3_13.intoArray(dst, base + (p + 13) * NR + jb);
-                    w3_14.intoArray(dst, base + (p + 14) * NR + jb);
-                    w3_15.intoArray(dst, base + (p + 15) * NR + jb);
-                }
+        for (int jb = 0; kv > 0 && jb < NR; jb += 16) {
+            for (int p = 0; p < kv; p += 16) {
+                transpose16(b, src + jb * ldb + p, ldb, dst, base + p * NR + jb, NR);
             }
         }
         for (int jj = 0; jj < NR; jj++) {
@@ -780,6 +892,78 @@ final class Gemm {
                 dst[d + p * NR] = b[s + p];
             }
         }
+    }
+
+    /**
+     * A 16 x 16 block from {@code src[so]} (rows {@code lds} apart) transposed into
+     * {@code dst[dOff]} (rows {@code ldd} apart): 16 row vectors transposed in registers by the
+     * butterfly above. Only for 16-lane vectors.
+     */
+    private static void transpose16(float[] src, int so, int lds, float[] dst, int dOff, int ldd) {
+        FloatVector v0 = FloatVector.fromArray(S, src, so);
+        FloatVector v1 = FloatVector.fromArray(S, src, so + 1 * lds);
+        FloatVector v2 = FloatVector.fromArray(S, src, so + 2 * lds);
+        FloatVector v3 = FloatVector.fromArray(S, src, so + 3 * lds);
+        FloatVector v4 = FloatVector.fromArray(S, src, so + 4 * lds);
+        FloatVector v5 = FloatVector.fromArray(S, src, so + 5 * lds);
+        FloatVector v6 = FloatVector.fromArray(S, src, so + 6 * lds);
+        FloatVector v7 = FloatVector.fromArray(S, src, so + 7 * lds);
+        FloatVector v8 = FloatVector.fromArray(S, src, so + 8 * lds);
+        FloatVector v9 = FloatVector.fromArray(S, src, so + 9 * lds);
+        FloatVector v10 = FloatVector.fromArray(S, src, so + 10 * lds);
+        FloatVector v11 = FloatVector.fromArray(S, src, so + 11 * lds);
+        FloatVector v12 = FloatVector.fromArray(S, src, so + 12 * lds);
+        FloatVector v13 = FloatVector.fromArray(S, src, so + 13 * lds);
+        FloatVector v14 = FloatVector.fromArray(S, src, so + 14 * lds);
+        FloatVector v15 = FloatVector.fromArray(S, src, so + 15 * lds);
+        FloatVector w0_0 = v0.blend(v1.rearrange(DN0), HI0), w0_1 = v0.rearrange(UP0).blend(v1, HI0);
+        FloatVector w0_2 = v2.blend(v3.rearrange(DN0), HI0), w0_3 = v2.rearrange(UP0).blend(v3, HI0);
+        FloatVector w0_4 = v4.blend(v5.rearrange(DN0), HI0), w0_5 = v4.rearrange(UP0).blend(v5, HI0);
+        FloatVector w0_6 = v6.blend(v7.rearrange(DN0), HI0), w0_7 = v6.rearrange(UP0).blend(v7, HI0);
+        FloatVector w0_8 = v8.blend(v9.rearrange(DN0), HI0), w0_9 = v8.rearrange(UP0).blend(v9, HI0);
+        FloatVector w0_10 = v10.blend(v11.rearrange(DN0), HI0), w0_11 = v10.rearrange(UP0).blend(v11, HI0);
+        FloatVector w0_12 = v12.blend(v13.rearrange(DN0), HI0), w0_13 = v12.rearrange(UP0).blend(v13, HI0);
+        FloatVector w0_14 = v14.blend(v15.rearrange(DN0), HI0), w0_15 = v14.rearrange(UP0).blend(v15, HI0);
+        FloatVector w1_0 = w0_0.blend(w0_2.rearrange(DN1), HI1), w1_2 = w0_0.rearrange(UP1).blend(w0_2, HI1);
+        FloatVector w1_1 = w0_1.blend(w0_3.rearrange(DN1), HI1), w1_3 = w0_1.rearrange(UP1).blend(w0_3, HI1);
+        FloatVector w1_4 = w0_4.blend(w0_6.rearrange(DN1), HI1), w1_6 = w0_4.rearrange(UP1).blend(w0_6, HI1);
+        FloatVector w1_5 = w0_5.blend(w0_7.rearrange(DN1), HI1), w1_7 = w0_5.rearrange(UP1).blend(w0_7, HI1);
+        FloatVector w1_8 = w0_8.blend(w0_10.rearrange(DN1), HI1), w1_10 = w0_8.rearrange(UP1).blend(w0_10, HI1);
+        FloatVector w1_9 = w0_9.blend(w0_11.rearrange(DN1), HI1), w1_11 = w0_9.rearrange(UP1).blend(w0_11, HI1);
+        FloatVector w1_12 = w0_12.blend(w0_14.rearrange(DN1), HI1), w1_14 = w0_12.rearrange(UP1).blend(w0_14, HI1);
+        FloatVector w1_13 = w0_13.blend(w0_15.rearrange(DN1), HI1), w1_15 = w0_13.rearrange(UP1).blend(w0_15, HI1);
+        FloatVector w2_0 = w1_0.blend(w1_4.rearrange(DN2), HI2), w2_4 = w1_0.rearrange(UP2).blend(w1_4, HI2);
+        FloatVector w2_1 = w1_1.blend(w1_5.rearrange(DN2), HI2), w2_5 = w1_1.rearrange(UP2).blend(w1_5, HI2);
+        FloatVector w2_2 = w1_2.blend(w1_6.rearrange(DN2), HI2), w2_6 = w1_2.rearrange(UP2).blend(w1_6, HI2);
+        FloatVector w2_3 = w1_3.blend(w1_7.rearrange(DN2), HI2), w2_7 = w1_3.rearrange(UP2).blend(w1_7, HI2);
+        FloatVector w2_8 = w1_8.blend(w1_12.rearrange(DN2), HI2), w2_12 = w1_8.rearrange(UP2).blend(w1_12, HI2);
+        FloatVector w2_9 = w1_9.blend(w1_13.rearrange(DN2), HI2), w2_13 = w1_9.rearrange(UP2).blend(w1_13, HI2);
+        FloatVector w2_10 = w1_10.blend(w1_14.rearrange(DN2), HI2), w2_14 = w1_10.rearrange(UP2).blend(w1_14, HI2);
+        FloatVector w2_11 = w1_11.blend(w1_15.rearrange(DN2), HI2), w2_15 = w1_11.rearrange(UP2).blend(w1_15, HI2);
+        FloatVector w3_0 = w2_0.blend(w2_8.rearrange(DN3), HI3), w3_8 = w2_0.rearrange(UP3).blend(w2_8, HI3);
+        FloatVector w3_1 = w2_1.blend(w2_9.rearrange(DN3), HI3), w3_9 = w2_1.rearrange(UP3).blend(w2_9, HI3);
+        FloatVector w3_2 = w2_2.blend(w2_10.rearrange(DN3), HI3), w3_10 = w2_2.rearrange(UP3).blend(w2_10, HI3);
+        FloatVector w3_3 = w2_3.blend(w2_11.rearrange(DN3), HI3), w3_11 = w2_3.rearrange(UP3).blend(w2_11, HI3);
+        FloatVector w3_4 = w2_4.blend(w2_12.rearrange(DN3), HI3), w3_12 = w2_4.rearrange(UP3).blend(w2_12, HI3);
+        FloatVector w3_5 = w2_5.blend(w2_13.rearrange(DN3), HI3), w3_13 = w2_5.rearrange(UP3).blend(w2_13, HI3);
+        FloatVector w3_6 = w2_6.blend(w2_14.rearrange(DN3), HI3), w3_14 = w2_6.rearrange(UP3).blend(w2_14, HI3);
+        FloatVector w3_7 = w2_7.blend(w2_15.rearrange(DN3), HI3), w3_15 = w2_7.rearrange(UP3).blend(w2_15, HI3);
+        w3_0.intoArray(dst, dOff);
+        w3_1.intoArray(dst, dOff + 1 * ldd);
+        w3_2.intoArray(dst, dOff + 2 * ldd);
+        w3_3.intoArray(dst, dOff + 3 * ldd);
+        w3_4.intoArray(dst, dOff + 4 * ldd);
+        w3_5.intoArray(dst, dOff + 5 * ldd);
+        w3_6.intoArray(dst, dOff + 6 * ldd);
+        w3_7.intoArray(dst, dOff + 7 * ldd);
+        w3_8.intoArray(dst, dOff + 8 * ldd);
+        w3_9.intoArray(dst, dOff + 9 * ldd);
+        w3_10.intoArray(dst, dOff + 10 * ldd);
+        w3_11.intoArray(dst, dOff + 11 * ldd);
+        w3_12.intoArray(dst, dOff + 12 * ldd);
+        w3_13.intoArray(dst, dOff + 13 * ldd);
+        w3_14.intoArray(dst, dOff + 14 * ldd);
+        w3_15.intoArray(dst, dOff + 15 * ldd);
     }
 
     /**

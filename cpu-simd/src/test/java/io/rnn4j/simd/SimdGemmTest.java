@@ -207,6 +207,48 @@ class SimdGemmTest {
         }
     }
 
+    /** {@code be.gemm} on copies of the arrays, with zero offsets; returns C. */
+    private static float[] gemm(SimdBackend be, boolean ta, boolean tb, int m, int n, int k, float alpha,
+                                float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
+        Tensor tc = be.fromArray(c.clone(), c.length);
+        be.gemm(ta, tb, m, n, k, alpha, be.fromArray(a.clone(), a.length), 0, lda, be.fromArray(b.clone(), b.length), 0, ldb,
+                beta, tc, 0, ldc);
+        return tc.toArray();
+    }
+
+    @Test
+    void transposedBWithAboutOnePanelOfRowsAgainstTheReference() {
+        // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ: k spans two K spans of the
+        // packed op(A) (the second ragged), n ends in a ragged group of 16 rows of B and a
+        // ragged sliver of 3; offsets and leading dimensions beyond the rows; beta 0 must not
+        // read C (check fills it with NaN).
+        int k = Gemm.SPAN / Gemm.NR + Gemm.KC + 45, n = 3 * Gemm.TILE_ROWS + 7;
+        for (boolean ta : new boolean[] {false, true}) {
+            check(SIMD1, 21, ta, true, Gemm.NR, n, k, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
+            check(SIMD1, 22, ta, true, Gemm.NR - 3, n, k, 1f, 0f, 1, 0, 2, 0, 5, 3);
+            check(SIMD, 23, ta, true, Gemm.NR, 5 * Gemm.NR + 9, 300, -1f, 1f, 0, 1, 0, 2, 0, 1);
+        }
+    }
+
+    @Test
+    void transposedBProductEqualsThePackedPathBitForBit() {
+        // The same rows of A inside a product too tall for that path (the packed loops) give the same bits.
+        SplittableRandom r = new SplittableRandom(5);
+        int tall = Gemm.FEW_ROWS + 37, n = 2 * Gemm.TILE_ROWS + 5, k = Gemm.SPAN / Gemm.NR + 77;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (float beta : new float[] {0f, 0.5f}) {
+                int lda = ta ? tall + 3 : k + 1, ldb = k + 2, ldc = n + 1;
+                float[] a = random(r, ta ? k * lda : tall * lda), b = random(r, n * ldb), c = random(r, tall * ldc);
+                float[] whole = gemm(SIMD1, ta, true, tall, n, k, 1.25f, a, lda, b, ldb, beta, c, ldc);
+                for (int m : new int[] {Gemm.NR, Gemm.NR - 3}) {
+                    float[] part = gemm(SIMD1, ta, true, m, n, k, 1.25f, a, lda, b, ldb, beta, c, ldc);
+                    assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(part, m * ldc), "ta=" + ta + " m=" + m);
+                    assertArrayEquals(Arrays.copyOfRange(c, m * ldc, c.length), Arrays.copyOfRange(part, m * ldc, c.length));
+                }
+            }
+        }
+    }
+
     @Test
     void zeroSizesAndKZeroScalesByBeta() {
         check(SIMD, 3, false, false, 5, 7, 0, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
