@@ -80,8 +80,7 @@ final class Gemm {
         final float[] a = new float[Math.max(MC, FEW_ROWS) * KC];
         final float[] b = new float[KC * Math.max(NC, GROUP * NR)];
         final float[] edge = new float[MR * NR];
-        final float[] tile = new float[TILE_ROWS * NR];
-        final float[] acc = new float[TILE_ROWS * NR];
+        final float[] acc = new float[MR * TILE_ROWS * NR + NR];
         float[] at = new float[0];
 
         float[] at(int n) {
@@ -590,14 +589,16 @@ final class Gemm {
      * Up to NR rows times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s rows packed
      * as one NR-wide panel, B's rows broadcast in place four at a time ({@link #rowsKernel}), so
      * B is never packed or transposed (packing it, transposed, was a quarter of the time at
-     * 64x1024x512). A tile of Cᵀ, 16 rows of B by the NR rows of A, is summed over the K blocks
-     * of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the packed
-     * path combines each K block into C; then it is written to C once, transposed in 16 x 16
-     * blocks ({@link #transposeTile}). C is read only where the packed path reads it, so the
-     * results are the same bits. Against packing B in groups of two panels (two builds in one
-     * JVM, both orders): one thread, 0.88-0.90x the time at 64x1024x512, 0.79-0.81x at
-     * 64x4096x2048, 0.88x at 64x256x1024, 0.97-1.01x at 60x1024x512; two threads, 0.91x at
-     * 64x1024x512 and 0.86x at 64x4096x2048.
+     * 64x1024x512). The four rows of a kernel call come from the four quarters of B's rows, so
+     * B is read as four ascending streams, each row right after the last, as the batch-1 GEMV
+     * reads it. A tile of Cᵀ per stream, 16 rows of B by the NR rows of A, is summed over the K
+     * blocks of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the
+     * packed path combines each K block into C; then it is written to C once, transposed in
+     * 16 x 16 blocks ({@link #transposeTile}). C is read only where the packed path reads it, so
+     * the results are the same bits. Against packing B in groups of two panels (two builds in
+     * one JVM, both orders, one thread): 0.84-0.88x the time at 64x1024x512, 0.75-0.77x at
+     * 64x4096x2048, 0.79-0.82x at 64x8192x512, 0.97-1.08x at 60x1024x512. Four consecutive rows
+     * per call instead of one from each quarter: 0.88-0.90x, 0.79-0.81x, about 0.95x.
      */
     private static void transposedProduct(boolean transA, int i0, int i1, int j0, int j1, int k, float alpha,
                                           float[] a, int offA, int lda, float[] b, int offB, int ldb,
@@ -605,97 +606,86 @@ final class Gemm {
         int mc = i1 - i0;
         int span = Math.max(1, SPAN / (NR * KC)) * KC;
         float[] at = s.at(Math.min(span, k) * NR);
+        int groups = (j1 - j0) / TILE_ROWS, tail = (j1 - j0) % TILE_ROWS;
+        int per = (groups + MR - 1) / MR; // groups per stream
+        int tile = TILE_ROWS * NR, spare = MR * tile; // spare: a row of s.acc for the sums of a repeated row
+        int co = offC + i0 * ldc;
         for (int ps = 0; ps < k; ps += span) {
             int pe = Math.min(k, ps + span);
             for (int pc = ps; pc < pe; pc += KC) {
                 packB(!transA, a, offA, lda, pc, Math.min(KC, pe - pc), i0, mc, at, (pc - ps) * NR);
             }
             boolean fromC = ps > 0 || beta != 0f;
-            for (int jg = j0; jg < j1; jg += TILE_ROWS) {
-                int rowsG = Math.min(TILE_ROWS, j1 - jg);
-                int co = offC + i0 * ldc + jg;
+            for (int t = 0; t < per; t++) {
+                // Stream q takes group q * per + t: the four rows of a kernel call come from the
+                // four quarters of B, and each quarter is read in one ascending run.
+                int live = 0;
+                while (live < MR && live * per + t < groups) {
+                    live++;
+                }
+                for (int q = 0; q < live && fromC; q++) {
+                    transposeTile(c, co + j0 + (q * per + t) * TILE_ROWS, ldc, s.acc, q * tile, NR, mc, TILE_ROWS);
+                }
+                int step = per * TILE_ROWS * ldb;
+                for (int r = 0; r < TILE_ROWS; r++) {
+                    int o0 = offB + (j0 + t * TILE_ROWS + r) * ldb;
+                    int o1 = live > 1 ? o0 + step : o0, o2 = live > 2 ? o0 + 2 * step : o0, o3 = live > 3 ? o0 + 3 * step : o0;
+                    int d0 = r * NR;
+                    int d1 = live > 1 ? tile + d0 : spare, d2 = live > 2 ? 2 * tile + d0 : spare, d3 = live > 3 ? 3 * tile + d0 : spare;
+                    overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
+                }
+                for (int q = 0; q < live; q++) {
+                    transposeTile(s.acc, q * tile, NR, c, co + j0 + (q * per + t) * TILE_ROWS, ldc, TILE_ROWS, mc);
+                }
+            }
+            if (tail > 0) {
+                int jt = j0 + groups * TILE_ROWS;
                 if (fromC) {
-                    transposeTile(c, co, ldc, s.acc, 0, NR, mc, rowsG);
+                    transposeTile(c, co + jt, ldc, s.acc, 0, NR, mc, tail);
                 }
-                for (int pc = ps; pc < pe; pc += KC) {
-                    int kc = Math.min(KC, pe - pc);
-                    for (int sl = 0; sl < rowsG; sl += MR) {
-                        int rows = Math.min(MR, rowsG - sl);
-                        float[] src = b;
-                        int so = offB + (jg + sl) * ldb + pc, ld = ldb;
-                        if (rows < MR) {
-                            // The last one to three rows, copied with zero rows below them.
-                            Arrays.fill(s.b, 0, MR * kc, 0f);
-                            for (int r = 0; r < rows; r++) {
-                                System.arraycopy(b, so + r * ldb, s.b, r * kc, kc);
-                            }
-                            src = s.b;
-                            so = 0;
-                            ld = kc;
-                        }
-                        rowsKernel(kc, src, so, ld, at, (pc - ps) * NR, s.tile, sl * NR);
-                    }
-                    accumulate(s.tile, s.acc, alpha, pc == 0 ? beta : 1f, pc == ps && !fromC);
+                for (int r = 0; r < tail; r += MR) {
+                    int o0 = offB + (jt + r) * ldb;
+                    int o1 = r + 1 < tail ? o0 + ldb : o0, o2 = r + 2 < tail ? o0 + 2 * ldb : o0, o3 = r + 3 < tail ? o0 + 3 * ldb : o0;
+                    int d0 = r * NR;
+                    int d1 = r + 1 < tail ? d0 + NR : spare, d2 = r + 2 < tail ? d0 + 2 * NR : spare, d3 = r + 3 < tail ? d0 + 3 * NR : spare;
+                    overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
                 }
-                transposeTile(s.acc, 0, NR, c, co, ldc, rowsG, mc);
+                transposeTile(s.acc, 0, NR, c, co + jt, ldc, tail, mc);
             }
         }
     }
 
     /**
-     * {@code acc = alpha * tile + beta * acc} over a whole tile of Cᵀ, with {@link #combine}'s
-     * rounding; {@code acc} is not read if {@code first} (beta is 0 there).
+     * Four rows of B (from {@code b[o0..o3]}) times the packed op(A) over the K blocks of the span
+     * {@code [ps, pe)}, each block's sums combined into the rows {@code d0..d3} of {@code acc} as
+     * the packed path combines them into C.
      */
-    private static void accumulate(float[] tile, float[] acc, float alpha, float beta, boolean first) {
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        if (first) {
-            for (int x = 0; x < TILE_ROWS * NR; x += VL) {
-                FloatVector.fromArray(S, tile, x).mul(va).intoArray(acc, x);
-            }
-            return;
-        }
-        FloatVector vb = FloatVector.broadcast(S, beta);
-        for (int x = 0; x < TILE_ROWS * NR; x += VL) {
-            FloatVector.fromArray(S, tile, x).fma(va, FloatVector.fromArray(S, acc, x).mul(vb)).intoArray(acc, x);
+    private static void overSpan(int ps, int pe, float beta, boolean fromC, float[] b, int o0, int o1, int o2, int o3,
+                                 float[] at, float alpha, float[] acc, int d0, int d1, int d2, int d3) {
+        for (int pc = ps; pc < pe; pc += KC) {
+            rowsKernel(Math.min(KC, pe - pc), b, o0 + pc, o1 + pc, o2 + pc, o3 + pc, at, (pc - ps) * NR,
+                    acc, d0, d1, d2, d3, alpha, pc == 0 ? beta : 1f, pc == ps && !fromC);
         }
     }
 
     /**
-     * Copies the {@code rows x cols} block at {@code src[so]} (rows {@code lds} apart) transposed
-     * to {@code dst[dOff]} (rows {@code ldd} apart): 16 x 16 blocks in registers, the edges one
-     * value at a time.
+     * An MR x NR tile of {@code Cᵀ}: four rows of a transposed B read in place from
+     * {@code b[b0..b3]} (broadcast) times an NR-wide panel of op(A)ᵀ from {@code a[ao]}. Row r's
+     * sums are combined into {@code acc[d_r]}: {@code alpha * sum} if {@code first}, else
+     * {@code alpha * sum + beta * acc} with {@link #combine}'s rounding.
      */
-    private static void transposeTile(float[] src, int so, int lds, float[] dst, int dOff, int ldd, int rows, int cols) {
-        int r16 = VL == 16 ? rows - rows % 16 : 0, c16 = VL == 16 ? cols - cols % 16 : 0;
-        for (int r = 0; r < r16; r += 16) {
-            for (int q = 0; q < c16; q += 16) {
-                transpose16(src, so + r * lds + q, lds, dst, dOff + q * ldd + r, ldd);
-            }
-        }
-        for (int r = 0; r < rows; r++) {
-            for (int q = r < r16 ? c16 : 0; q < cols; q++) {
-                dst[dOff + q * ldd + r] = src[so + r * lds + q];
-            }
-        }
-    }
-
-    /**
-     * The MR x NR tile of {@code Cᵀ} for four rows of a transposed B read in place
-     * ({@code b[bo + r * ldb + p]}, broadcast) and an NR-wide panel of op(A)ᵀ from {@code a[ao]};
-     * the sums to {@code acc[accOff]}, rows NR apart.
-     */
-    private static void rowsKernel(int kc, float[] b, int bo, int ldb, float[] a, int ao, float[] acc, int accOff) {
+    private static void rowsKernel(int kc, float[] b, int b0, int b1, int b2, int b3, float[] a, int ao,
+                                   float[] acc, int d0, int d1, int d2, int d3, float alpha, float beta, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        int b1 = bo + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
         for (int p = 0; p < kc; p++) {
             FloatVector a0 = FloatVector.fromArray(S, a, ao);
             FloatVector a1 = FloatVector.fromArray(S, a, ao + VL);
             FloatVector a2 = FloatVector.fromArray(S, a, ao + 2 * VL);
             FloatVector a3 = FloatVector.fromArray(S, a, ao + 3 * VL);
-            FloatVector x = FloatVector.broadcast(S, b[bo + p]);
+            FloatVector x = FloatVector.broadcast(S, b[b0 + p]);
             c00 = x.fma(a0, c00);
             c01 = x.fma(a1, c01);
             c02 = x.fma(a2, c02);
@@ -717,22 +707,63 @@ final class Gemm {
             c33 = x.fma(a3, c33);
             ao += NR;
         }
-        c00.intoArray(acc, accOff);
-        c01.intoArray(acc, accOff + VL);
-        c02.intoArray(acc, accOff + 2 * VL);
-        c03.intoArray(acc, accOff + 3 * VL);
-        c10.intoArray(acc, accOff + NR);
-        c11.intoArray(acc, accOff + NR + VL);
-        c12.intoArray(acc, accOff + NR + 2 * VL);
-        c13.intoArray(acc, accOff + NR + 3 * VL);
-        c20.intoArray(acc, accOff + 2 * NR);
-        c21.intoArray(acc, accOff + 2 * NR + VL);
-        c22.intoArray(acc, accOff + 2 * NR + 2 * VL);
-        c23.intoArray(acc, accOff + 2 * NR + 3 * VL);
-        c30.intoArray(acc, accOff + 3 * NR);
-        c31.intoArray(acc, accOff + 3 * NR + VL);
-        c32.intoArray(acc, accOff + 3 * NR + 2 * VL);
-        c33.intoArray(acc, accOff + 3 * NR + 3 * VL);
+        // Written out rather than through a helper: a call C2 declines to inline would box every accumulator.
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (first) {
+            c00.mul(va).intoArray(acc, d0);
+            c01.mul(va).intoArray(acc, d0 + VL);
+            c02.mul(va).intoArray(acc, d0 + 2 * VL);
+            c03.mul(va).intoArray(acc, d0 + 3 * VL);
+            c10.mul(va).intoArray(acc, d1);
+            c11.mul(va).intoArray(acc, d1 + VL);
+            c12.mul(va).intoArray(acc, d1 + 2 * VL);
+            c13.mul(va).intoArray(acc, d1 + 3 * VL);
+            c20.mul(va).intoArray(acc, d2);
+            c21.mul(va).intoArray(acc, d2 + VL);
+            c22.mul(va).intoArray(acc, d2 + 2 * VL);
+            c23.mul(va).intoArray(acc, d2 + 3 * VL);
+            c30.mul(va).intoArray(acc, d3);
+            c31.mul(va).intoArray(acc, d3 + VL);
+            c32.mul(va).intoArray(acc, d3 + 2 * VL);
+            c33.mul(va).intoArray(acc, d3 + 3 * VL);
+            return;
+        }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        c00.fma(va, FloatVector.fromArray(S, acc, d0).mul(vb)).intoArray(acc, d0);
+        c01.fma(va, FloatVector.fromArray(S, acc, d0 + VL).mul(vb)).intoArray(acc, d0 + VL);
+        c02.fma(va, FloatVector.fromArray(S, acc, d0 + 2 * VL).mul(vb)).intoArray(acc, d0 + 2 * VL);
+        c03.fma(va, FloatVector.fromArray(S, acc, d0 + 3 * VL).mul(vb)).intoArray(acc, d0 + 3 * VL);
+        c10.fma(va, FloatVector.fromArray(S, acc, d1).mul(vb)).intoArray(acc, d1);
+        c11.fma(va, FloatVector.fromArray(S, acc, d1 + VL).mul(vb)).intoArray(acc, d1 + VL);
+        c12.fma(va, FloatVector.fromArray(S, acc, d1 + 2 * VL).mul(vb)).intoArray(acc, d1 + 2 * VL);
+        c13.fma(va, FloatVector.fromArray(S, acc, d1 + 3 * VL).mul(vb)).intoArray(acc, d1 + 3 * VL);
+        c20.fma(va, FloatVector.fromArray(S, acc, d2).mul(vb)).intoArray(acc, d2);
+        c21.fma(va, FloatVector.fromArray(S, acc, d2 + VL).mul(vb)).intoArray(acc, d2 + VL);
+        c22.fma(va, FloatVector.fromArray(S, acc, d2 + 2 * VL).mul(vb)).intoArray(acc, d2 + 2 * VL);
+        c23.fma(va, FloatVector.fromArray(S, acc, d2 + 3 * VL).mul(vb)).intoArray(acc, d2 + 3 * VL);
+        c30.fma(va, FloatVector.fromArray(S, acc, d3).mul(vb)).intoArray(acc, d3);
+        c31.fma(va, FloatVector.fromArray(S, acc, d3 + VL).mul(vb)).intoArray(acc, d3 + VL);
+        c32.fma(va, FloatVector.fromArray(S, acc, d3 + 2 * VL).mul(vb)).intoArray(acc, d3 + 2 * VL);
+        c33.fma(va, FloatVector.fromArray(S, acc, d3 + 3 * VL).mul(vb)).intoArray(acc, d3 + 3 * VL);
+    }
+
+    /**
+     * Copies the {@code rows x cols} block at {@code src[so]} (rows {@code lds} apart) transposed
+     * to {@code dst[dOff]} (rows {@code ldd} apart): 16 x 16 blocks in registers, the edges one
+     * value at a time.
+     */
+    private static void transposeTile(float[] src, int so, int lds, float[] dst, int dOff, int ldd, int rows, int cols) {
+        int r16 = VL == 16 ? rows - rows % 16 : 0, c16 = VL == 16 ? cols - cols % 16 : 0;
+        for (int r = 0; r < r16; r += 16) {
+            for (int q = 0; q < c16; q += 16) {
+                transpose16(src, so + r * lds + q, lds, dst, dOff + q * ldd + r, ldd);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int q = r < r16 ? c16 : 0; q < cols; q++) {
+                dst[dOff + q * ldd + r] = src[so + r * lds + q];
+            }
+        }
     }
 
     /**

@@ -218,15 +218,17 @@ class SimdGemmTest {
 
     @Test
     void transposedBWithAboutOnePanelOfRowsAgainstTheReference() {
-        // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ: k spans two K spans of the
-        // packed op(A) (the second ragged), n ends in a ragged group of 16 rows of B and a
-        // ragged sliver of 3; offsets and leading dimensions beyond the rows; beta 0 must not
+        // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ, B's rows in four streams: k spans
+        // two K spans of the packed op(A) (the second ragged), n has three groups of 16 rows of B
+        // (a stream left idle) and a ragged tail of 7; offsets and leading dimensions beyond the rows; beta 0 must not
         // read C (check fills it with NaN).
         int k = Gemm.SPAN / Gemm.NR + Gemm.KC + 45, n = 3 * Gemm.TILE_ROWS + 7;
         for (boolean ta : new boolean[] {false, true}) {
             check(SIMD1, 21, ta, true, Gemm.NR, n, k, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
             check(SIMD1, 22, ta, true, Gemm.NR - 3, n, k, 1f, 0f, 1, 0, 2, 0, 5, 3);
             check(SIMD, 23, ta, true, Gemm.NR, 5 * Gemm.NR + 9, 300, -1f, 1f, 0, 1, 0, 2, 0, 1);
+            // five groups of 16 rows of B: three streams, then two
+            check(SIMD1, 24, ta, true, Gemm.NR - 1, 5 * Gemm.TILE_ROWS + 3, 70, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
         }
     }
 
