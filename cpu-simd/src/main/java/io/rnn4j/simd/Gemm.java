@@ -65,6 +65,8 @@ final class Gemm {
     static final int TILE_ROWS = 4 * MR;
     /** Floats of op(A) packed per K span of {@link #transposedProduct} (512 KiB, half this Zen 5's L2). */
     static final int SPAN = 1 << 17;
+    /** Floats of a transposed B (8 MiB) from which {@link #transposedProduct} also takes 65-256 rows, a panel at a time. */
+    static final long BIG_B = 1L << 21;
     /** Below this many flops a second thread costs more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 22;
 
@@ -519,8 +521,10 @@ final class Gemm {
             }
             return;
         }
-        if (transB && transposedProduct(i1 - i0)) {
-            transposedProduct(transA, i0, i1, j0, j1, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, s);
+        if (transB && transposedProduct(i1 - i0, j1 - j0, k)) {
+            for (int i = i0; i < i1; i += NR) {
+                transposedProduct(transA, i, Math.min(i1, i + NR), j0, j1, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, s);
+            }
             return;
         }
         for (int jc = j0; jc < j1; jc += NC) {
@@ -576,18 +580,25 @@ final class Gemm {
     }
 
     /**
-     * Whether {@link #transposedProduct} takes a product of {@code rows} rows and a transposed
-     * B: one panel of op(A) with at most an eighth of its lanes idle, and 16-lane vectors for
-     * the 16 x 16 transposes. (At 48 rows, 1.09x the time of the packed path; at 100-128 rows,
-     * two panels, 1.00-1.24x for a single K block.)
+     * Whether {@link #transposedProduct} takes {@code rows} rows times a transposed B of
+     * {@code cols x k}: 16-lane vectors (for the 16 x 16 transposes), panels of op(A) with at
+     * most an eighth of their lanes idle, and either one panel or at most four when B has at
+     * least {@link #BIG_B} floats, since each panel streams all of B. Against the packed path
+     * (two builds in one JVM, both orders, one thread): 48 rows (a quarter idle) 1.09x the time;
+     * two panels with a 2 MiB B 1.00-1.24x; 65-256 rows 0.85-0.88x at 128x4096x1024,
+     * 128x4096x2048 and 128x1024x4096, 0.88-0.90x at 192x2048x2048, 0.93-0.95x at 256x4096x2048
+     * and 256x1024x2048, but 0.98-1.02x with a 4 MiB B at 256x1024x1024 and 1.05-1.06x at
+     * 256x2048x512; 384-1024 rows 0.96-1.02x. On two threads (medians of three pairs, noisy):
+     * 0.89x at 128x4096x2048, 0.98x at 256x4096x2048, 1.02x at 256x1024x2048.
      */
-    private static boolean transposedProduct(int rows) {
-        return VL == 16 && rows <= NR && 8 * rows > 7 * NR;
+    private static boolean transposedProduct(int rows, int cols, int k) {
+        int last = rows % NR;
+        return VL == 16 && (last == 0 || 8 * last > 7 * NR) && (rows <= NR || rows <= 4 * NR && (long) cols * k >= BIG_B);
     }
 
     /**
-     * Up to NR rows times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s rows packed
-     * as one NR-wide panel, B's rows broadcast in place four at a time ({@link #rowsKernel}), so
+     * Up to NR rows (one panel) times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s
+     * rows packed as one NR-wide panel, B's rows broadcast in place four at a time ({@link #rowsKernel}), so
      * B is never packed or transposed (packing it, transposed, was a quarter of the time at
      * 64x1024x512). The four rows of a kernel call come from the four quarters of B's rows, so
      * B is read as four ascending streams, each row right after the last, as the batch-1 GEMV

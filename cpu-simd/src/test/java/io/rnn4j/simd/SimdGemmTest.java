@@ -233,6 +233,22 @@ class SimdGemmTest {
     }
 
     @Test
+    void transposedBPanelsOfALargeBEqualThePackedPathBitForBit() {
+        // 65-256 rows times a transposed B of at least BIG_B floats run a 64-row panel at a time
+        // (the last one 61 rows); rows 0-188 of a 293-row product (the packed loops) give the same bits.
+        SplittableRandom r = new SplittableRandom(8);
+        int tall = 4 * Gemm.NR + 37, m = 3 * Gemm.NR - 3, n = 1040, k = (int) (Gemm.BIG_B / n) + 17;
+        for (boolean ta : new boolean[] {false, true}) {
+            int lda = ta ? tall : k, ldb = k, ldc = n;
+            float[] a = random(r, ta ? k * lda : tall * lda), b = random(r, n * ldb), c = random(r, tall * ldc);
+            float[] whole = gemm(SIMD1, ta, true, tall, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
+            float[] part = gemm(SIMD1, ta, true, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
+            assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(part, m * ldc), "ta=" + ta);
+            assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(gemm(SIMD, ta, true, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc), m * ldc));
+        }
+    }
+
+    @Test
     void transposedBProductEqualsThePackedPathBitForBit() {
         // The same rows of A inside a product too tall for that path (the packed loops) give the same bits.
         SplittableRandom r = new SplittableRandom(5);
