@@ -50,7 +50,7 @@ final class Gemm {
      * 256 KiB at 16 lanes, in L2 while its slivers run). Two against the eight used before (1 MiB,
      * the whole L2 of this Zen 5): 0.93-0.96x the time at 64x1024x512, 0.96-0.98x at 64x4096x2048,
      * 0.95-0.96x at 16x1024x512, and 0.98-1.005x at 128x1024x512 (one thread, interleaved in one
-     * JVM, both orders).
+     * JVM, both orders; the M = 64 shapes have since gone to {@link #transposedProduct}).
      */
     static final int GROUP = 2;
     /**
@@ -65,7 +65,10 @@ final class Gemm {
     static final int TILE_ROWS = 4 * MR;
     /** Floats of op(A) packed per K span of {@link #transposedProduct} (512 KiB, half this Zen 5's L2). */
     static final int SPAN = 1 << 17;
-    /** Floats of a transposed B (8 MiB) from which {@link #transposedProduct} also takes 65-256 rows, a panel at a time. */
+    /**
+     * Floats of a transposed B (8 MiB) from which {@link #transposedProduct} also takes 65-256
+     * rows, a panel at a time.
+     */
     static final long BIG_B = 1L << 21;
     /** Below this many flops a second thread costs more than it saves. */
     static final long PARALLEL_FLOPS = 1L << 22;
@@ -523,7 +526,8 @@ final class Gemm {
         }
         if (transB && transposedProduct(i1 - i0, j1 - j0, k)) {
             for (int i = i0; i < i1; i += NR) {
-                transposedProduct(transA, i, Math.min(i1, i + NR), j0, j1, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, s);
+                transposedProduct(transA, i, Math.min(i1, i + NR), j0, j1, k, alpha, a, offA, lda, b, offB, ldb,
+                        beta, c, offC, ldc, s);
             }
             return;
         }
@@ -598,9 +602,9 @@ final class Gemm {
 
     /**
      * Up to NR rows (one panel) times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s
-     * rows packed as one NR-wide panel, B's rows broadcast in place four at a time ({@link #rowsKernel}), so
-     * B is never packed or transposed (packing it, transposed, was a quarter of the time at
-     * 64x1024x512). The four rows of a kernel call come from the four quarters of B's rows, so
+     * rows packed as one NR-wide panel, B's rows broadcast in place four at a time
+     * ({@link #rowsKernel}), so B is never packed or transposed (packing it, transposed, was a
+     * quarter of the time at 64x1024x512). The four rows of a kernel call come from the four quarters of B's rows, so
      * B is read as four ascending streams, each row right after the last, as the batch-1 GEMV
      * reads it. A tile of Cᵀ per stream, 16 rows of B by the NR rows of A, is summed over the K
      * blocks of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the
@@ -642,7 +646,8 @@ final class Gemm {
                     int o0 = offB + (j0 + t * TILE_ROWS + r) * ldb;
                     int o1 = live > 1 ? o0 + step : o0, o2 = live > 2 ? o0 + 2 * step : o0, o3 = live > 3 ? o0 + 3 * step : o0;
                     int d0 = r * NR;
-                    int d1 = live > 1 ? tile + d0 : spare, d2 = live > 2 ? 2 * tile + d0 : spare, d3 = live > 3 ? 3 * tile + d0 : spare;
+                    int d1 = live > 1 ? tile + d0 : spare, d2 = live > 2 ? 2 * tile + d0 : spare;
+                    int d3 = live > 3 ? 3 * tile + d0 : spare;
                     overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
                 }
                 for (int q = 0; q < live; q++) {
