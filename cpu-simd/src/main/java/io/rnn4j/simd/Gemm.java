@@ -61,13 +61,13 @@ final class Gemm {
      * {@link #packingFirstSliver}.)
      */
     static final int FEW_ROWS = 128;
-    /** Rows of a transposed B per write-back of {@link #transposedProduct}: one 16 x 16 transpose. */
+    /** Rows of a transposed B per tile of {@link #transposedProduct}: the height of a 16 x 16 transpose. */
     static final int TILE_ROWS = 4 * MR;
     /** Floats of op(A) packed per K span of {@link #transposedProduct} (512 KiB, half this Zen 5's L2). */
     static final int SPAN = 1 << 17;
     /**
-     * Floats of a transposed B (8 MiB) from which {@link #transposedProduct} also takes 65-256
-     * rows, a panel at a time.
+     * Floats of a transposed B (8 MiB; of a thread's columns of it when the team cuts columns)
+     * from which {@link #takesTransposedProduct} also accepts two to four panels of rows.
      */
     static final long BIG_B = 1L << 21;
     /** Below this many flops a second thread costs more than it saves. */
@@ -85,15 +85,8 @@ final class Gemm {
         final float[] a = new float[Math.max(MC, FEW_ROWS) * KC];
         final float[] b = new float[KC * Math.max(NC, GROUP * NR)];
         final float[] edge = new float[MR * NR];
+        /** {@link #transposedProduct}'s tiles of Cᵀ, one per stream ({@code TILE_ROWS x NR}), and a spare row. */
         final float[] acc = new float[MR * TILE_ROWS * NR + NR];
-        float[] at = new float[0];
-
-        float[] at(int n) {
-            if (at.length < n) {
-                at = new float[n];
-            }
-            return at;
-        }
         float[] row = new float[0];
 
         float[] row(int n) {
@@ -524,7 +517,7 @@ final class Gemm {
             }
             return;
         }
-        if (transB && transposedProduct(i1 - i0, j1 - j0, k)) {
+        if (transB && takesTransposedProduct(i1 - i0, j1 - j0, k)) {
             for (int i = i0; i < i1; i += NR) {
                 transposedProduct(transA, i, Math.min(i1, i + NR), j0, j1, k, alpha, a, offA, lda, b, offB, ldb,
                         beta, c, offC, ldc, s);
@@ -585,9 +578,10 @@ final class Gemm {
 
     /**
      * Whether {@link #transposedProduct} takes {@code rows} rows times a transposed B of
-     * {@code cols x k}: 16-lane vectors (for the 16 x 16 transposes), panels of op(A) with at
-     * most an eighth of their lanes idle, and either one panel or at most four when B has at
-     * least {@link #BIG_B} floats, since each panel streams all of B. Against the packed path
+     * {@code cols x k} (a thread's part of the product): 16-lane vectors (for the 16 x 16
+     * transposes), 64-row panels of op(A) whose last one has fewer than an eighth of its lanes
+     * idle (57-64, 121-128, 185-192 or 249-256 rows), and either one panel or, when this part of
+     * B has at least {@link #BIG_B} floats, up to four, since each panel streams all of B. Against the packed path
      * (two builds in one JVM, both orders, one thread): 48 rows (a quarter idle) 1.09x the time;
      * two panels with a 2 MiB B 1.00-1.24x; 65-256 rows 0.85-0.88x at 128x4096x1024,
      * 128x4096x2048 and 128x1024x4096, 0.88-0.90x at 192x2048x2048, 0.93-0.95x at 256x4096x2048
@@ -595,7 +589,7 @@ final class Gemm {
      * 256x2048x512; 384-1024 rows 0.96-1.02x. On two threads (medians of three pairs, noisy):
      * 0.89x at 128x4096x2048, 0.98x at 256x4096x2048, 1.02x at 256x1024x2048.
      */
-    private static boolean transposedProduct(int rows, int cols, int k) {
+    private static boolean takesTransposedProduct(int rows, int cols, int k) {
         int last = rows % NR;
         return VL == 16 && (last == 0 || 8 * last > 7 * NR) && (rows <= NR || rows <= 4 * NR && (long) cols * k >= BIG_B);
     }
@@ -608,8 +602,8 @@ final class Gemm {
      * B is read as four ascending streams, each row right after the last, as the batch-1 GEMV
      * reads it. A tile of Cᵀ per stream, 16 rows of B by the NR rows of A, is summed over the K
      * blocks of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the
-     * packed path combines each K block into C; then it is written to C once, transposed in
-     * 16 x 16 blocks ({@link #transposeTile}). C is read only where the packed path reads it, so
+     * packed path combines each K block into C; then it is written to C, transposed in 16 x 16
+     * blocks ({@link #transposeTile}): once, or once per span when K is longer than a span. C is read only where the packed path reads it, so
      * the results are the same bits. Against packing B in groups of two panels (two builds in
      * one JVM, both orders, one thread): 0.84-0.88x the time at 64x1024x512, 0.75-0.77x at
      * 64x4096x2048, 0.79-0.82x at 64x8192x512, 0.97-1.08x at 60x1024x512. Four consecutive rows
@@ -620,10 +614,13 @@ final class Gemm {
                                           float beta, float[] c, int offC, int ldc, Scratch s) {
         int mc = i1 - i0;
         int span = Math.max(1, SPAN / (NR * KC)) * KC;
-        float[] at = s.at(Math.min(span, k) * NR);
-        int groups = (j1 - j0) / TILE_ROWS, tail = (j1 - j0) % TILE_ROWS;
-        int per = (groups + MR - 1) / MR; // groups per stream
+        float[] at = s.b; // B is not packed here: its buffer holds a span of op(A)
+        // The rows of B in whole groups of 16, four groups at a time, go through four streams;
+        // the rest (fewer than 64 rows) a tile of 16 at a time, four neighbouring rows per call.
+        int per = (j1 - j0) / (MR * TILE_ROWS); // groups per stream
+        int streamed = j0 + MR * per * TILE_ROWS;
         int tile = TILE_ROWS * NR, spare = MR * tile; // spare: a row of s.acc for the sums of a repeated row
+        int step = per * TILE_ROWS * ldb;
         int co = offC + i0 * ldc;
         for (int ps = 0; ps < k; ps += span) {
             int pe = Math.min(k, ps + span);
@@ -633,40 +630,34 @@ final class Gemm {
             boolean fromC = ps > 0 || beta != 0f;
             for (int t = 0; t < per; t++) {
                 // Stream q takes group q * per + t: the four rows of a kernel call come from the
-                // four quarters of B, and each quarter is read in one ascending run.
-                int live = 0;
-                while (live < MR && live * per + t < groups) {
-                    live++;
-                }
-                for (int q = 0; q < live && fromC; q++) {
+                // four quarters of these rows, and each quarter is read in one ascending run.
+                for (int q = 0; q < MR && fromC; q++) {
                     transposeTile(c, co + j0 + (q * per + t) * TILE_ROWS, ldc, s.acc, q * tile, NR, mc, TILE_ROWS);
                 }
-                int step = per * TILE_ROWS * ldb;
                 for (int r = 0; r < TILE_ROWS; r++) {
-                    int o0 = offB + (j0 + t * TILE_ROWS + r) * ldb;
-                    int o1 = live > 1 ? o0 + step : o0, o2 = live > 2 ? o0 + 2 * step : o0, o3 = live > 3 ? o0 + 3 * step : o0;
-                    int d0 = r * NR;
-                    int d1 = live > 1 ? tile + d0 : spare, d2 = live > 2 ? 2 * tile + d0 : spare;
-                    int d3 = live > 3 ? 3 * tile + d0 : spare;
-                    overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
+                    int o0 = offB + (j0 + t * TILE_ROWS + r) * ldb, d0 = r * NR;
+                    overSpan(ps, pe, beta, fromC, b, o0, o0 + step, o0 + 2 * step, o0 + 3 * step, at, alpha,
+                            s.acc, d0, tile + d0, 2 * tile + d0, 3 * tile + d0);
                 }
-                for (int q = 0; q < live; q++) {
+                for (int q = 0; q < MR; q++) {
                     transposeTile(s.acc, q * tile, NR, c, co + j0 + (q * per + t) * TILE_ROWS, ldc, TILE_ROWS, mc);
                 }
             }
-            if (tail > 0) {
-                int jt = j0 + groups * TILE_ROWS;
+            for (int jt = streamed; jt < j1; jt += TILE_ROWS) {
+                int rows = Math.min(TILE_ROWS, j1 - jt);
                 if (fromC) {
-                    transposeTile(c, co + jt, ldc, s.acc, 0, NR, mc, tail);
+                    transposeTile(c, co + jt, ldc, s.acc, 0, NR, mc, rows);
                 }
-                for (int r = 0; r < tail; r += MR) {
-                    int o0 = offB + (jt + r) * ldb;
-                    int o1 = r + 1 < tail ? o0 + ldb : o0, o2 = r + 2 < tail ? o0 + 2 * ldb : o0, o3 = r + 3 < tail ? o0 + 3 * ldb : o0;
-                    int d0 = r * NR;
-                    int d1 = r + 1 < tail ? d0 + NR : spare, d2 = r + 2 < tail ? d0 + 2 * NR : spare, d3 = r + 3 < tail ? d0 + 3 * NR : spare;
+                for (int r = 0; r < rows; r += MR) {
+                    // A missing row repeats the first, its sums going to the spare row.
+                    int o0 = offB + (jt + r) * ldb, d0 = r * NR;
+                    int o1 = r + 1 < rows ? o0 + ldb : o0, o2 = r + 2 < rows ? o0 + 2 * ldb : o0;
+                    int o3 = r + 3 < rows ? o0 + 3 * ldb : o0;
+                    int d1 = r + 1 < rows ? d0 + NR : spare, d2 = r + 2 < rows ? d0 + 2 * NR : spare;
+                    int d3 = r + 3 < rows ? d0 + 3 * NR : spare;
                     overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
                 }
-                transposeTile(s.acc, 0, NR, c, co + jt, ldc, tail, mc);
+                transposeTile(s.acc, 0, NR, c, co + jt, ldc, rows, mc);
             }
         }
     }

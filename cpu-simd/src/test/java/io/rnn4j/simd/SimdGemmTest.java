@@ -196,12 +196,15 @@ class SimdGemmTest {
         // m <= FEW_ROWS takes the few-rows path (A packed once per K block; a non-transposed B packed
         // by each panel's first sliver, a transposed one a group of panels at a time): k spans three
         // K blocks, n two column blocks (the second with two full panels and a ragged one), m a
-        // ragged last sliver. One thread, so a single call walks every block; then the team's
-        // cut by column panels (19 panels on two threads).
+        // ragged last sliver (61 rows; with 16-float vectors a transposed B then goes through
+        // transposedProduct instead, so 53 rows keep the grouped packing covered). One thread, so
+        // a single call walks every block; then the team's cut by column panels (19 panels on two
+        // threads).
         int n = Gemm.NC + 2 * Gemm.NR + 37;
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 check(SIMD1, 13, ta, tb, 61, n, 2 * Gemm.KC + 45, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
+                check(SIMD1, 15, ta, tb, 53, n, 2 * Gemm.KC + 45, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
                 check(SIMD, 13, ta, tb, Gemm.FEW_ROWS, n, 2 * Gemm.KC + 45, 1f, 0f, 0, 0, 0, 0, 0, 0);
             }
         }
@@ -218,38 +221,49 @@ class SimdGemmTest {
 
     @Test
     void transposedBWithAboutOnePanelOfRowsAgainstTheReference() {
-        // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ, B's rows in four streams: k spans
+        // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ (with 16-float vectors): k spans
         // two K spans of the packed op(A) (the second ragged), n has three groups of 16 rows of B
-        // (a stream left idle) and a ragged tail of 7; offsets and leading dimensions beyond the rows; beta 0 must not
+        // (too few for the four streams) and a ragged tail of 7; offsets and leading dimensions beyond the rows; beta 0 must not
         // read C (check fills it with NaN).
         int k = Gemm.SPAN / Gemm.NR + Gemm.KC + 45, n = 3 * Gemm.TILE_ROWS + 7;
         for (boolean ta : new boolean[] {false, true}) {
             check(SIMD1, 21, ta, true, Gemm.NR, n, k, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
             check(SIMD1, 22, ta, true, Gemm.NR - 3, n, k, 1f, 0f, 1, 0, 2, 0, 5, 3);
             check(SIMD, 23, ta, true, Gemm.NR, 5 * Gemm.NR + 9, 300, -1f, 1f, 0, 1, 0, 2, 0, 1);
-            // five groups of 16 rows of B: three streams, then two
+            // five groups of 16 rows of B: four through the streams, one and a tail of 3 after them
             check(SIMD1, 24, ta, true, Gemm.NR - 1, 5 * Gemm.TILE_ROWS + 3, 70, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
         }
     }
 
     @Test
     void transposedBPanelsOfALargeBEqualThePackedPathBitForBit() {
-        // 65-256 rows times a transposed B of at least BIG_B floats run a 64-row panel at a time
-        // (the last one 61 rows); rows 0-188 of a 293-row product (the packed loops) give the same bits.
+        if (Gemm.VL != 16) {
+            return; // the transposed-B path serves 16-float vectors only
+        }
+        // 65-256 rows times a transposed B of at least BIG_B floats (per thread) run a 64-row
+        // panel at a time, the last one 61 rows, k over two spans; rows 0-188 of a 293-row
+        // product (the packed loops) give the same bits. Two threads cut the columns in halves
+        // that are each still large enough.
         SplittableRandom r = new SplittableRandom(8);
-        int tall = 4 * Gemm.NR + 37, m = 3 * Gemm.NR - 3, n = 1040, k = (int) (Gemm.BIG_B / n) + 17;
+        int tall = 4 * Gemm.NR + 37, m = 3 * Gemm.NR - 3, k = (int) (Gemm.BIG_B / 1000) + 17;
         for (boolean ta : new boolean[] {false, true}) {
-            int lda = ta ? tall : k, ldb = k, ldc = n;
-            float[] a = random(r, ta ? k * lda : tall * lda), b = random(r, n * ldb), c = random(r, tall * ldc);
-            float[] whole = gemm(SIMD1, ta, true, tall, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
-            float[] part = gemm(SIMD1, ta, true, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
-            assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(part, m * ldc), "ta=" + ta);
-            assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(gemm(SIMD, ta, true, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc), m * ldc));
+            for (int n : new int[] {1000, 2048}) {
+                SimdBackend be = n == 1000 ? SIMD1 : SIMD;
+                int lda = ta ? tall : k, ldb = k, ldc = n;
+                float[] a = random(r, ta ? k * lda : tall * lda), b = random(r, n * ldb), c = random(r, tall * ldc);
+                float[] whole = gemm(SIMD1, ta, true, tall, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
+                float[] part = gemm(be, ta, true, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c, ldc);
+                assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(part, m * ldc),
+                        "ta=" + ta + " on " + be.threads() + " threads");
+            }
         }
     }
 
     @Test
     void transposedBProductEqualsThePackedPathBitForBit() {
+        if (Gemm.VL != 16) {
+            return; // the transposed-B path serves 16-float vectors only
+        }
         // The same rows of A inside a product too tall for that path (the packed loops) give the same bits.
         SplittableRandom r = new SplittableRandom(5);
         int tall = Gemm.FEW_ROWS + 37, n = 2 * Gemm.TILE_ROWS + 5, k = Gemm.SPAN / Gemm.NR + 77;
@@ -320,18 +334,21 @@ class SimdGemmTest {
                 assertArrayEquals(c1, c2);
             }
             // The few-rows path (several K and column blocks, a ragged panel and a ragged one-row
-            // sliver) against the pre-packed path, with B at an offset and padded rows, on one and
-            // two threads.
-            int m = 61, n = Gemm.NC + Gemm.NR + 37, k = 2 * Gemm.KC + 45, offB = 5;
-            int ldb = (tb ? k : n) + 3;
-            float[] a = random(r, m * k), b = random(r, offB + (tb ? n : k) * ldb);
-            for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD}) {
-                float[] c1 = random(r, m * n), c2 = c1.clone();
-                be.gemmEngine().gemm(false, tb, m, n, k, 0.5f, a, 0, k, b, offB, ldb, 1f, c1, 0, n);
-                Gemm.PackedB pb = new Gemm.PackedB(tb, k, n);
-                pb.pack(b, offB, ldb);
-                be.gemmEngine().gemm(false, m, 0.5f, a, 0, k, pb, 1f, c2, 0, n);
-                assertArrayEquals(c1, c2, (tb ? "A·Bᵀ" : "A·B") + " on " + be.threads() + " threads");
+            // sliver; 61 rows times a transposed B take transposedProduct with 16-float vectors,
+            // 53 the grouped packing) against the pre-packed path, with B at an offset and padded
+            // rows, on one and two threads.
+            for (int m : new int[] {61, 53}) {
+                int n = Gemm.NC + Gemm.NR + 37, k = 2 * Gemm.KC + 45, offB = 5;
+                int ldb = (tb ? k : n) + 3;
+                float[] a = random(r, m * k), b = random(r, offB + (tb ? n : k) * ldb);
+                for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD}) {
+                    float[] c1 = random(r, m * n), c2 = c1.clone();
+                    be.gemmEngine().gemm(false, tb, m, n, k, 0.5f, a, 0, k, b, offB, ldb, 1f, c1, 0, n);
+                    Gemm.PackedB pb = new Gemm.PackedB(tb, k, n);
+                    pb.pack(b, offB, ldb);
+                    be.gemmEngine().gemm(false, m, 0.5f, a, 0, k, pb, 1f, c2, 0, n);
+                    assertArrayEquals(c1, c2, (tb ? "A·Bᵀ" : "A·B") + " m=" + m + " on " + be.threads() + " threads");
+                }
             }
         }
     }
