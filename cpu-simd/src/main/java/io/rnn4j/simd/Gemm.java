@@ -591,20 +591,22 @@ final class Gemm {
      */
     private static boolean takesTransposedProduct(int rows, int cols, int k) {
         int last = rows % NR;
-        return VL == 16 && (last == 0 || 8 * last > 7 * NR) && (rows <= NR || rows <= 4 * NR && (long) cols * k >= BIG_B);
+        return VL == 16 && (last == 0 || 8 * last > 7 * NR)
+                && (rows <= NR || rows <= 4 * NR && (long) cols * k >= BIG_B);
     }
 
     /**
      * Up to NR rows (one panel) times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s
      * rows packed as one NR-wide panel, B's rows broadcast in place four at a time
      * ({@link #rowsKernel}), so B is never packed or transposed (packing it, transposed, was a
-     * quarter of the time at 64x1024x512). The four rows of a kernel call come from the four quarters of B's rows, so
-     * B is read as four ascending streams, each row right after the last, as the batch-1 GEMV
-     * reads it. A tile of Cᵀ per stream, 16 rows of B by the NR rows of A, is summed over the K
-     * blocks of a span whose packed op(A) fits in half the L2, in {@code s.acc}, exactly as the
-     * packed path combines each K block into C; then it is written to C, transposed in 16 x 16
-     * blocks ({@link #transposeTile}): once, or once per span when K is longer than a span. C is read only where the packed path reads it, so
-     * the results are the same bits. Against packing B in groups of two panels (two builds in
+     * quarter of the time at 64x1024x512). The four rows of a kernel call come from the four
+     * quarters of B's rows (all but the last 0-63), so B is read as four ascending streams, each
+     * row right after the last, as the batch-1 GEMV reads it. A tile of Cᵀ per stream, 16 rows
+     * of B by the NR rows of A, is summed over the K blocks of a span whose packed op(A) fits in
+     * half the L2, in {@code s.acc}, exactly as the packed path combines each K block into C;
+     * then it is written to C, transposed in 16 x 16 blocks ({@link #transposeTile}): once, or
+     * once per span when K is longer than a span. C is read only where the packed path reads it,
+     * so the results are the same bits. Against packing B in groups of two panels (two builds in
      * one JVM, both orders, one thread): 0.84-0.88x the time at 64x1024x512, 0.75-0.77x at
      * 64x4096x2048, 0.79-0.82x at 64x8192x512, 0.97-1.08x at 60x1024x512. Four consecutive rows
      * per call instead of one from each quarter: 0.88-0.90x, 0.79-0.81x, about 0.95x.
