@@ -87,6 +87,8 @@ final class Gemm {
         final float[] edge = new float[MR * NR];
         /** {@link #transposedProduct}'s tiles of Cᵀ, one per stream ({@code TILE_ROWS x NR}), and a spare row. */
         final float[] acc = new float[MR * TILE_ROWS * NR + NR];
+        /** A kernel call's rows of B (offsets into B) and the rows of {@code acc} their sums go to. */
+        final int[] rowAt = new int[2 * MR], sumAt = new int[2 * MR];
         float[] row = new float[0];
 
         float[] row(int n) {
@@ -579,9 +581,12 @@ final class Gemm {
     /**
      * Whether {@link #transposedProduct} takes {@code rows} rows times a transposed B of
      * {@code cols x k} (a thread's part of the product): 16-lane vectors (for the 16 x 16
-     * transposes), 64-row panels of op(A) whose last one has fewer than an eighth of its lanes
-     * idle (57-64, 121-128, 185-192 or 249-256 rows), and either one panel or, when this part of
-     * B has at least {@link #BIG_B} floats, up to four, since each panel streams all of B. Against the packed path
+     * transposes), and either half a panel of op(A) with fewer than an eighth of its lanes idle
+     * (29-32 rows, {@link #rowsKernel8}), or 64-row panels whose last one has fewer than an eighth
+     * idle (57-64, 121-128, 185-192 or 249-256 rows): one panel, or, when this part of B has at
+     * least {@link #BIG_B} floats, up to four, since each panel streams all of B. Half a panel,
+     * against the packed path: 0.79-0.80x the time at 32x1024x512, 0.66-0.69x at 32x4096x2048,
+     * 0.89-0.90x at 30x1024x512. Against the packed path
      * (two builds in one JVM, both orders, one thread): 48 rows (a quarter idle) 1.09x the time;
      * two panels with a 2 MiB B 1.00-1.24x; 65-256 rows 0.85-0.88x at 128x4096x1024,
      * 128x4096x2048 and 128x1024x4096, 0.88-0.90x at 192x2048x2048, 0.93-0.95x at 256x4096x2048
@@ -590,6 +595,9 @@ final class Gemm {
      * 0.89x at 128x4096x2048, 0.98x at 256x4096x2048, 1.02x at 256x1024x2048.
      */
     private static boolean takesTransposedProduct(int rows, int cols, int k) {
+        if (VL == 16 && rows <= NR / 2) {
+            return 8 * rows > 7 * NR / 2; // half a panel, rowsKernel8
+        }
         int last = rows % NR;
         return VL == 16 && (last == 0 || 8 * last > 7 * NR)
                 && (rows <= NR || rows <= 4 * NR && (long) cols * k >= BIG_B);
@@ -598,7 +606,8 @@ final class Gemm {
     /**
      * Up to NR rows (one panel) times a transposed B, computed as {@code Cᵀ = B·op(A)ᵀ}: op(A)'s
      * rows packed as one NR-wide panel, B's rows broadcast in place four at a time
-     * ({@link #rowsKernel}), so B is never packed or transposed (packing it, transposed, was a
+     * ({@link #rowsKernel}; eight at a time against two vectors of op(A) for up to half a panel,
+     * {@link #rowsKernel8}), so B is never packed or transposed (packing it, transposed, was a
      * quarter of the time at 64x1024x512). The four rows of a kernel call come from the four
      * quarters of B's rows (all but the last 0-63), so B is read as four ascending streams, each
      * row right after the last, as the batch-1 GEMV reads it. A tile of Cᵀ per stream, 16 rows
@@ -617,13 +626,16 @@ final class Gemm {
         int mc = i1 - i0;
         int span = Math.max(1, SPAN / (NR * KC)) * KC;
         float[] at = s.b; // B is not packed here: its buffer holds a span of op(A)
+        // Up to half a panel of rows: eight rows of B per kernel call, two vectors of op(A).
+        boolean narrow = mc <= NR / 2;
+        int calls = narrow ? 2 * MR : MR, each = calls / MR; // rows of B per call, per stream
         // The rows of B in whole groups of 16, four groups at a time, go through four streams;
-        // the rest (fewer than 64 rows) a tile of 16 at a time, four neighbouring rows per call.
+        // the rest (fewer than 64 rows) a tile of 16 at a time, neighbouring rows in each call.
         int per = (j1 - j0) / (MR * TILE_ROWS); // groups per stream
         int streamed = j0 + MR * per * TILE_ROWS;
         int tile = TILE_ROWS * NR, spare = MR * tile; // spare: a row of s.acc for the sums of a repeated row
-        int step = per * TILE_ROWS * ldb;
         int co = offC + i0 * ldc;
+        int[] rowAt = s.rowAt, sumAt = s.sumAt;
         for (int ps = 0; ps < k; ps += span) {
             int pe = Math.min(k, ps + span);
             for (int pc = ps; pc < pe; pc += KC) {
@@ -631,15 +643,18 @@ final class Gemm {
             }
             boolean fromC = ps > 0 || beta != 0f;
             for (int t = 0; t < per; t++) {
-                // Stream q takes group q * per + t: the four rows of a kernel call come from the
-                // four quarters of these rows, and each quarter is read in one ascending run.
+                // Stream q takes group q * per + t: the rows of a kernel call come from the four
+                // quarters of these rows, and each quarter is read in one ascending run.
                 for (int q = 0; q < MR && fromC; q++) {
                     transposeTile(c, co + j0 + (q * per + t) * TILE_ROWS, ldc, s.acc, q * tile, NR, mc, TILE_ROWS);
                 }
-                for (int r = 0; r < TILE_ROWS; r++) {
-                    int o0 = offB + (j0 + t * TILE_ROWS + r) * ldb, d0 = r * NR;
-                    overSpan(ps, pe, beta, fromC, b, o0, o0 + step, o0 + 2 * step, o0 + 3 * step, at, alpha,
-                            s.acc, d0, tile + d0, 2 * tile + d0, 3 * tile + d0);
+                for (int r = 0; r < TILE_ROWS; r += each) {
+                    for (int x = 0; x < calls; x++) {
+                        int q = x / each, h = r + x % each;
+                        rowAt[x] = offB + (j0 + (q * per + t) * TILE_ROWS + h) * ldb;
+                        sumAt[x] = q * tile + h * NR;
+                    }
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt);
                 }
                 for (int q = 0; q < MR; q++) {
                     transposeTile(s.acc, q * tile, NR, c, co + j0 + (q * per + t) * TILE_ROWS, ldc, TILE_ROWS, mc);
@@ -650,14 +665,14 @@ final class Gemm {
                 if (fromC) {
                     transposeTile(c, co + jt, ldc, s.acc, 0, NR, mc, rows);
                 }
-                for (int r = 0; r < rows; r += MR) {
-                    // A missing row repeats the first, its sums going to the spare row.
-                    int o0 = offB + (jt + r) * ldb, d0 = r * NR;
-                    int o1 = r + 1 < rows ? o0 + ldb : o0, o2 = r + 2 < rows ? o0 + 2 * ldb : o0;
-                    int o3 = r + 3 < rows ? o0 + 3 * ldb : o0;
-                    int d1 = r + 1 < rows ? d0 + NR : spare, d2 = r + 2 < rows ? d0 + 2 * NR : spare;
-                    int d3 = r + 3 < rows ? d0 + 3 * NR : spare;
-                    overSpan(ps, pe, beta, fromC, b, o0, o1, o2, o3, at, alpha, s.acc, d0, d1, d2, d3);
+                for (int r = 0; r < rows; r += calls) {
+                    for (int x = 0; x < calls; x++) {
+                        // A missing row repeats the first, its sums going to the spare row.
+                        boolean real = r + x < rows;
+                        rowAt[x] = offB + (jt + (real ? r + x : r)) * ldb;
+                        sumAt[x] = real ? (r + x) * NR : spare;
+                    }
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt);
                 }
                 transposeTile(s.acc, 0, NR, c, co + jt, ldc, rows, mc);
             }
@@ -665,15 +680,22 @@ final class Gemm {
     }
 
     /**
-     * Four rows of B (from {@code b[o0..o3]}) times the packed op(A) over the K blocks of the span
-     * {@code [ps, pe)}, each block's sums combined into the rows {@code d0..d3} of {@code acc} as
-     * the packed path combines them into C.
+     * The rows of B at {@code b[rowAt[x]]} (four, or eight if {@code narrow}) times the packed
+     * op(A) over the K blocks of the span {@code [ps, pe)}, each block's sums combined into the
+     * rows {@code acc[sumAt[x]]} as the packed path combines them into C.
      */
-    private static void overSpan(int ps, int pe, float beta, boolean fromC, float[] b, int o0, int o1, int o2, int o3,
-                                 float[] at, float alpha, float[] acc, int d0, int d1, int d2, int d3) {
+    private static void overSpan(int ps, int pe, float beta, boolean fromC, boolean narrow, float[] b, int[] rowAt,
+                                 float[] at, float alpha, float[] acc, int[] sumAt) {
         for (int pc = ps; pc < pe; pc += KC) {
-            rowsKernel(Math.min(KC, pe - pc), b, o0 + pc, o1 + pc, o2 + pc, o3 + pc, at, (pc - ps) * NR,
-                    acc, d0, d1, d2, d3, alpha, pc == 0 ? beta : 1f, pc == ps && !fromC);
+            int kc = Math.min(KC, pe - pc), ao = (pc - ps) * NR;
+            float be = pc == 0 ? beta : 1f;
+            boolean first = pc == ps && !fromC;
+            if (narrow) {
+                rowsKernel8(kc, b, rowAt, pc, at, ao, acc, sumAt, alpha, be, first);
+            } else {
+                rowsKernel(kc, b, rowAt[0] + pc, rowAt[1] + pc, rowAt[2] + pc, rowAt[3] + pc, at, ao,
+                        acc, sumAt[0], sumAt[1], sumAt[2], sumAt[3], alpha, be, first);
+            }
         }
     }
 
@@ -757,6 +779,108 @@ final class Gemm {
     }
 
     /**
+     * Eight rows of a transposed B ({@code b[rowAt[r] + pc + p]}, broadcast) times two vectors of
+     * op(A)ᵀ per k from {@code a[ao]} (the first half of an NR-wide panel: up to NR / 2 rows of
+     * A), sixteen accumulators as in {@link #rowsKernel}; row r's sums combined into
+     * {@code acc[sumAt[r]]} in the same way.
+     */
+    private static void rowsKernel8(int kc, float[] b, int[] rowAt, int pc, float[] a, int ao,
+                                    float[] acc, int[] sumAt, float alpha, float beta, boolean first) {
+        int b0 = rowAt[0] + pc;
+        int b1 = rowAt[1] + pc;
+        int b2 = rowAt[2] + pc;
+        int b3 = rowAt[3] + pc;
+        int b4 = rowAt[4] + pc;
+        int b5 = rowAt[5] + pc;
+        int b6 = rowAt[6] + pc;
+        int b7 = rowAt[7] + pc;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector a0 = FloatVector.fromArray(S, a, ao);
+            FloatVector a1 = FloatVector.fromArray(S, a, ao + VL);
+            FloatVector x = FloatVector.broadcast(S, b[b0 + p]);
+            c00 = x.fma(a0, c00);
+            c01 = x.fma(a1, c01);
+            x = FloatVector.broadcast(S, b[b1 + p]);
+            c10 = x.fma(a0, c10);
+            c11 = x.fma(a1, c11);
+            x = FloatVector.broadcast(S, b[b2 + p]);
+            c20 = x.fma(a0, c20);
+            c21 = x.fma(a1, c21);
+            x = FloatVector.broadcast(S, b[b3 + p]);
+            c30 = x.fma(a0, c30);
+            c31 = x.fma(a1, c31);
+            x = FloatVector.broadcast(S, b[b4 + p]);
+            c40 = x.fma(a0, c40);
+            c41 = x.fma(a1, c41);
+            x = FloatVector.broadcast(S, b[b5 + p]);
+            c50 = x.fma(a0, c50);
+            c51 = x.fma(a1, c51);
+            x = FloatVector.broadcast(S, b[b6 + p]);
+            c60 = x.fma(a0, c60);
+            c61 = x.fma(a1, c61);
+            x = FloatVector.broadcast(S, b[b7 + p]);
+            c70 = x.fma(a0, c70);
+            c71 = x.fma(a1, c71);
+            ao += NR;
+        }
+        // Written out rather than through a helper: a call C2 declines to inline would box every accumulator.
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int d0 = sumAt[0];
+        int d1 = sumAt[1];
+        int d2 = sumAt[2];
+        int d3 = sumAt[3];
+        int d4 = sumAt[4];
+        int d5 = sumAt[5];
+        int d6 = sumAt[6];
+        int d7 = sumAt[7];
+        if (first) {
+            c00.mul(va).intoArray(acc, d0);
+            c01.mul(va).intoArray(acc, d0 + VL);
+            c10.mul(va).intoArray(acc, d1);
+            c11.mul(va).intoArray(acc, d1 + VL);
+            c20.mul(va).intoArray(acc, d2);
+            c21.mul(va).intoArray(acc, d2 + VL);
+            c30.mul(va).intoArray(acc, d3);
+            c31.mul(va).intoArray(acc, d3 + VL);
+            c40.mul(va).intoArray(acc, d4);
+            c41.mul(va).intoArray(acc, d4 + VL);
+            c50.mul(va).intoArray(acc, d5);
+            c51.mul(va).intoArray(acc, d5 + VL);
+            c60.mul(va).intoArray(acc, d6);
+            c61.mul(va).intoArray(acc, d6 + VL);
+            c70.mul(va).intoArray(acc, d7);
+            c71.mul(va).intoArray(acc, d7 + VL);
+            return;
+        }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        c00.fma(va, FloatVector.fromArray(S, acc, d0).mul(vb)).intoArray(acc, d0);
+        c01.fma(va, FloatVector.fromArray(S, acc, d0 + VL).mul(vb)).intoArray(acc, d0 + VL);
+        c10.fma(va, FloatVector.fromArray(S, acc, d1).mul(vb)).intoArray(acc, d1);
+        c11.fma(va, FloatVector.fromArray(S, acc, d1 + VL).mul(vb)).intoArray(acc, d1 + VL);
+        c20.fma(va, FloatVector.fromArray(S, acc, d2).mul(vb)).intoArray(acc, d2);
+        c21.fma(va, FloatVector.fromArray(S, acc, d2 + VL).mul(vb)).intoArray(acc, d2 + VL);
+        c30.fma(va, FloatVector.fromArray(S, acc, d3).mul(vb)).intoArray(acc, d3);
+        c31.fma(va, FloatVector.fromArray(S, acc, d3 + VL).mul(vb)).intoArray(acc, d3 + VL);
+        c40.fma(va, FloatVector.fromArray(S, acc, d4).mul(vb)).intoArray(acc, d4);
+        c41.fma(va, FloatVector.fromArray(S, acc, d4 + VL).mul(vb)).intoArray(acc, d4 + VL);
+        c50.fma(va, FloatVector.fromArray(S, acc, d5).mul(vb)).intoArray(acc, d5);
+        c51.fma(va, FloatVector.fromArray(S, acc, d5 + VL).mul(vb)).intoArray(acc, d5 + VL);
+        c60.fma(va, FloatVector.fromArray(S, acc, d6).mul(vb)).intoArray(acc, d6);
+        c61.fma(va, FloatVector.fromArray(S, acc, d6 + VL).mul(vb)).intoArray(acc, d6 + VL);
+        c70.fma(va, FloatVector.fromArray(S, acc, d7).mul(vb)).intoArray(acc, d7);
+        c71.fma(va, FloatVector.fromArray(S, acc, d7 + VL).mul(vb)).intoArray(acc, d7 + VL);
+    }
+
+
+    /**
      * Copies the {@code rows x cols} block at {@code src[so]} (rows {@code lds} apart) transposed
      * to {@code dst[dOff]} (rows {@code ldd} apart): 16 x 16 blocks in registers, the edges one
      * value at a time.
@@ -836,19 +960,7 @@ final class Gemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
             int base = dstOff + (jr / NR) * kc * NR;
-            if (w == NR) {
-                packTransposedPanel(b, offB + (jc + jr) * ldb + pc, ldb, kc, dst, base);
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    Arrays.fill(dst, base + p * NR + w, base + (p + 1) * NR, 0f);
-                }
-                for (int jj = 0; jj < w; jj++) {
-                    int src = offB + (jc + jr + jj) * ldb + pc;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * NR + jj] = b[src + p];
-                    }
-                }
-            }
+            packTransposedPanel(b, offB + (jc + jr) * ldb + pc, ldb, kc, w, dst, base);
         }
     }
 
@@ -914,23 +1026,28 @@ final class Gemm {
     }
 
     /**
-     * Packs NR rows of a transposed B ({@code kc} values each, stride {@code ldb}) as {@code kc}
-     * rows of NR: 16 x 16 blocks are loaded as 16 row vectors, transposed in registers and stored
-     * as 16 panel rows (scalar for the k tail, or when vectors are not 16 floats wide).
+     * Packs {@code w <= NR} rows of a transposed B ({@code kc} values each, stride {@code ldb}) as
+     * {@code kc} rows of NR, zero-padded: 16 x 16 blocks are loaded as 16 row vectors, transposed
+     * in registers and stored as 16 panel rows (scalar for the k tail and a last partial block of
+     * rows, or when vectors are not 16 floats wide).
      */
-    private static void packTransposedPanel(float[] b, int src, int ldb, int kc, float[] dst, int base) {
+    private static void packTransposedPanel(float[] b, int src, int ldb, int kc, int w, float[] dst, int base) {
         int kv = VL == 16 ? kc - kc % 16 : 0;
-        for (int jb = 0; kv > 0 && jb < NR; jb += 16) {
+        int wv = kv > 0 ? w - w % 16 : 0;
+        for (int jb = 0; jb < wv; jb += 16) {
             for (int p = 0; p < kv; p += 16) {
                 transpose16(b, src + jb * ldb + p, ldb, dst, base + p * NR + jb, NR);
             }
         }
-        for (int jj = 0; jj < NR; jj++) {
+        for (int jj = 0; jj < w; jj++) {
             int s = src + jj * ldb;
             int d = base + jj;
-            for (int p = kv; p < kc; p++) {
+            for (int p = jj < wv ? kv : 0; p < kc; p++) {
                 dst[d + p * NR] = b[s + p];
             }
+        }
+        for (int p = 0; w < NR && p < kc; p++) {
+            Arrays.fill(dst, base + p * NR + w, base + (p + 1) * NR, 0f);
         }
     }
 

@@ -223,12 +223,16 @@ class SimdGemmTest {
     void transposedBWithAboutOnePanelOfRowsAgainstTheReference() {
         // 57-64 rows times a transposed B run as Cᵀ = B·op(A)ᵀ (with 16-float vectors): k spans
         // two K spans of the packed op(A) (the second ragged), n has three groups of 16 rows of B
-        // (too few for the four streams) and a ragged tail of 7; offsets and leading dimensions beyond the rows; beta 0 must not
-        // read C (check fills it with NaN).
+        // (too few for the four streams) and a ragged tail of 7; offsets and leading dimensions
+        // beyond the rows; beta 0 must not read C (check fills it with NaN).
         int k = Gemm.SPAN / Gemm.NR + Gemm.KC + 45, n = 3 * Gemm.TILE_ROWS + 7;
         for (boolean ta : new boolean[] {false, true}) {
             check(SIMD1, 21, ta, true, Gemm.NR, n, k, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
             check(SIMD1, 22, ta, true, Gemm.NR - 3, n, k, 1f, 0f, 1, 0, 2, 0, 5, 3);
+            // 29-32 rows: half a panel, eight rows of B per kernel call
+            check(SIMD1, 25, ta, true, Gemm.NR / 2, n, k, 0.75f, 0.5f, 2, 3, 1, 4, 6, 2);
+            check(SIMD1, 26, ta, true, Gemm.NR / 2 - 3, 5 * Gemm.TILE_ROWS + 3, 70, 1f, 0f, 1, 0, 2, 0, 5, 3);
+            check(SIMD, 27, ta, true, Gemm.NR / 2, 5 * Gemm.NR + 9, 300, -1f, 1f, 0, 1, 0, 2, 0, 1);
             check(SIMD, 23, ta, true, Gemm.NR, 5 * Gemm.NR + 9, 300, -1f, 1f, 0, 1, 0, 2, 0, 1);
             // five groups of 16 rows of B: four through the streams, one and a tail of 3 after them
             check(SIMD1, 24, ta, true, Gemm.NR - 1, 5 * Gemm.TILE_ROWS + 3, 70, 1f, 0.5f, 0, 0, 0, 0, 0, 0);
@@ -272,7 +276,7 @@ class SimdGemmTest {
                 int lda = ta ? tall + 3 : k + 1, ldb = k + 2, ldc = n + 1;
                 float[] a = random(r, ta ? k * lda : tall * lda), b = random(r, n * ldb), c = random(r, tall * ldc);
                 float[] whole = gemm(SIMD1, ta, true, tall, n, k, 1.25f, a, lda, b, ldb, beta, c, ldc);
-                for (int m : new int[] {Gemm.NR, Gemm.NR - 3}) {
+                for (int m : new int[] {Gemm.NR, Gemm.NR - 3, Gemm.NR / 2, Gemm.NR / 2 - 3}) {
                     float[] part = gemm(SIMD1, ta, true, m, n, k, 1.25f, a, lda, b, ldb, beta, c, ldc);
                     assertArrayEquals(Arrays.copyOf(whole, m * ldc), Arrays.copyOf(part, m * ldc), "ta=" + ta + " m=" + m);
                     assertArrayEquals(Arrays.copyOfRange(c, m * ldc, c.length), Arrays.copyOfRange(part, m * ldc, c.length));
