@@ -654,7 +654,7 @@ final class Gemm {
                         rowAt[x] = offB + (j0 + (q * per + t) * TILE_ROWS + h) * ldb;
                         sumAt[x] = q * tile + h * NR;
                     }
-                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt);
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt, s.edge);
                 }
                 for (int q = 0; q < MR; q++) {
                     transposeTile(s.acc, q * tile, NR, c, co + j0 + (q * per + t) * TILE_ROWS, ldc, TILE_ROWS, mc);
@@ -672,7 +672,7 @@ final class Gemm {
                         rowAt[x] = offB + (jt + (real ? r + x : r)) * ldb;
                         sumAt[x] = real ? (r + x) * NR : spare;
                     }
-                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt);
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt, s.edge);
                 }
                 transposeTile(s.acc, 0, NR, c, co + jt, ldc, rows, mc);
             }
@@ -682,31 +682,54 @@ final class Gemm {
     /**
      * The rows of B at {@code b[rowAt[x]]} (four, or eight if {@code narrow}) times the packed
      * op(A) over the K blocks of the span {@code [ps, pe)}, each block's sums combined into the
-     * rows {@code acc[sumAt[x]]} as the packed path combines them into C.
+     * rows {@code acc[sumAt[x]]} as the packed path combines them into C ({@link #combineRows}).
      */
     private static void overSpan(int ps, int pe, float beta, boolean fromC, boolean narrow, float[] b, int[] rowAt,
-                                 float[] at, float alpha, float[] acc, int[] sumAt) {
+                                 float[] at, float alpha, float[] acc, int[] sumAt, float[] sums) {
         for (int pc = ps; pc < pe; pc += KC) {
             int kc = Math.min(KC, pe - pc), ao = (pc - ps) * NR;
-            float be = pc == 0 ? beta : 1f;
-            boolean first = pc == ps && !fromC;
             if (narrow) {
-                rowsKernel8(kc, b, rowAt, pc, at, ao, acc, sumAt, alpha, be, first);
+                rowsKernel8(kc, b, rowAt, pc, at, ao, sums);
             } else {
-                rowsKernel(kc, b, rowAt[0] + pc, rowAt[1] + pc, rowAt[2] + pc, rowAt[3] + pc, at, ao,
-                        acc, sumAt[0], sumAt[1], sumAt[2], sumAt[3], alpha, be, first);
+                rowsKernel(kc, b, rowAt[0] + pc, rowAt[1] + pc, rowAt[2] + pc, rowAt[3] + pc, at, ao, sums);
+            }
+            combineRows(sums, narrow ? 2 * MR : MR, narrow ? NR / 2 : NR, acc, sumAt, alpha, pc == 0 ? beta : 1f,
+                    pc == ps && !fromC);
+        }
+    }
+
+    /**
+     * {@code rows} rows of {@code width} sums, row r at {@code sums[r * width]}, combined into
+     * {@code acc[sumAt[r]]}: {@code alpha * sum} if {@code first}, else
+     * {@code alpha * sum + beta * acc}, with {@link #combine}'s rounding.
+     */
+    private static void combineRows(float[] sums, int rows, int width, float[] acc, int[] sumAt, float alpha, float beta,
+                                    boolean first) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        if (first) {
+            for (int r = 0; r < rows; r++) {
+                for (int v = 0; v < width; v += VL) {
+                    FloatVector.fromArray(S, sums, r * width + v).mul(va).intoArray(acc, sumAt[r] + v);
+                }
+            }
+            return;
+        }
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < width; v += VL) {
+                int o = sumAt[r] + v;
+                FloatVector sum = FloatVector.fromArray(S, sums, r * width + v);
+                sum.fma(va, FloatVector.fromArray(S, acc, o).mul(vb)).intoArray(acc, o);
             }
         }
     }
 
     /**
      * An MR x NR tile of {@code Cᵀ}: four rows of a transposed B read in place from
-     * {@code b[b0..b3]} (broadcast) times an NR-wide panel of op(A)ᵀ from {@code a[ao]}. Row r's
-     * sums are combined into {@code acc[d_r]}: {@code alpha * sum} if {@code first}, else
-     * {@code alpha * sum + beta * acc} with {@link #combine}'s rounding.
+     * {@code b[b0..b3]} (broadcast) times an NR-wide panel of op(A)ᵀ from {@code a[ao]}; row r's
+     * sums to {@code sums[r * NR]}.
      */
-    private static void rowsKernel(int kc, float[] b, int b0, int b1, int b2, int b3, float[] a, int ao,
-                                   float[] acc, int d0, int d1, int d2, int d3, float alpha, float beta, boolean first) {
+    private static void rowsKernel(int kc, float[] b, int b0, int b1, int b2, int b3, float[] a, int ao, float[] sums) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -738,54 +761,30 @@ final class Gemm {
             c33 = x.fma(a3, c33);
             ao += NR;
         }
-        // Written out rather than through a helper: a call C2 declines to inline would box every accumulator.
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        if (first) {
-            c00.mul(va).intoArray(acc, d0);
-            c01.mul(va).intoArray(acc, d0 + VL);
-            c02.mul(va).intoArray(acc, d0 + 2 * VL);
-            c03.mul(va).intoArray(acc, d0 + 3 * VL);
-            c10.mul(va).intoArray(acc, d1);
-            c11.mul(va).intoArray(acc, d1 + VL);
-            c12.mul(va).intoArray(acc, d1 + 2 * VL);
-            c13.mul(va).intoArray(acc, d1 + 3 * VL);
-            c20.mul(va).intoArray(acc, d2);
-            c21.mul(va).intoArray(acc, d2 + VL);
-            c22.mul(va).intoArray(acc, d2 + 2 * VL);
-            c23.mul(va).intoArray(acc, d2 + 3 * VL);
-            c30.mul(va).intoArray(acc, d3);
-            c31.mul(va).intoArray(acc, d3 + VL);
-            c32.mul(va).intoArray(acc, d3 + 2 * VL);
-            c33.mul(va).intoArray(acc, d3 + 3 * VL);
-            return;
-        }
-        FloatVector vb = FloatVector.broadcast(S, beta);
-        c00.fma(va, FloatVector.fromArray(S, acc, d0).mul(vb)).intoArray(acc, d0);
-        c01.fma(va, FloatVector.fromArray(S, acc, d0 + VL).mul(vb)).intoArray(acc, d0 + VL);
-        c02.fma(va, FloatVector.fromArray(S, acc, d0 + 2 * VL).mul(vb)).intoArray(acc, d0 + 2 * VL);
-        c03.fma(va, FloatVector.fromArray(S, acc, d0 + 3 * VL).mul(vb)).intoArray(acc, d0 + 3 * VL);
-        c10.fma(va, FloatVector.fromArray(S, acc, d1).mul(vb)).intoArray(acc, d1);
-        c11.fma(va, FloatVector.fromArray(S, acc, d1 + VL).mul(vb)).intoArray(acc, d1 + VL);
-        c12.fma(va, FloatVector.fromArray(S, acc, d1 + 2 * VL).mul(vb)).intoArray(acc, d1 + 2 * VL);
-        c13.fma(va, FloatVector.fromArray(S, acc, d1 + 3 * VL).mul(vb)).intoArray(acc, d1 + 3 * VL);
-        c20.fma(va, FloatVector.fromArray(S, acc, d2).mul(vb)).intoArray(acc, d2);
-        c21.fma(va, FloatVector.fromArray(S, acc, d2 + VL).mul(vb)).intoArray(acc, d2 + VL);
-        c22.fma(va, FloatVector.fromArray(S, acc, d2 + 2 * VL).mul(vb)).intoArray(acc, d2 + 2 * VL);
-        c23.fma(va, FloatVector.fromArray(S, acc, d2 + 3 * VL).mul(vb)).intoArray(acc, d2 + 3 * VL);
-        c30.fma(va, FloatVector.fromArray(S, acc, d3).mul(vb)).intoArray(acc, d3);
-        c31.fma(va, FloatVector.fromArray(S, acc, d3 + VL).mul(vb)).intoArray(acc, d3 + VL);
-        c32.fma(va, FloatVector.fromArray(S, acc, d3 + 2 * VL).mul(vb)).intoArray(acc, d3 + 2 * VL);
-        c33.fma(va, FloatVector.fromArray(S, acc, d3 + 3 * VL).mul(vb)).intoArray(acc, d3 + 3 * VL);
+        c00.intoArray(sums, 0);
+        c01.intoArray(sums, VL);
+        c02.intoArray(sums, 2 * VL);
+        c03.intoArray(sums, 3 * VL);
+        c10.intoArray(sums, NR);
+        c11.intoArray(sums, NR + VL);
+        c12.intoArray(sums, NR + 2 * VL);
+        c13.intoArray(sums, NR + 3 * VL);
+        c20.intoArray(sums, 2 * NR);
+        c21.intoArray(sums, 2 * NR + VL);
+        c22.intoArray(sums, 2 * NR + 2 * VL);
+        c23.intoArray(sums, 2 * NR + 3 * VL);
+        c30.intoArray(sums, 3 * NR);
+        c31.intoArray(sums, 3 * NR + VL);
+        c32.intoArray(sums, 3 * NR + 2 * VL);
+        c33.intoArray(sums, 3 * NR + 3 * VL);
     }
 
     /**
      * Eight rows of a transposed B ({@code b[rowAt[r] + pc + p]}, broadcast) times two vectors of
      * op(A)ᵀ per k from {@code a[ao]} (the first half of an NR-wide panel: up to NR / 2 rows of
-     * A), sixteen accumulators as in {@link #rowsKernel}; row r's sums combined into
-     * {@code acc[sumAt[r]]} in the same way.
+     * A), sixteen accumulators as in {@link #rowsKernel}; row r's sums to {@code sums[r * NR / 2]}.
      */
-    private static void rowsKernel8(int kc, float[] b, int[] rowAt, int pc, float[] a, int ao,
-                                    float[] acc, int[] sumAt, float alpha, float beta, boolean first) {
+    private static void rowsKernel8(int kc, float[] b, int[] rowAt, int pc, float[] a, int ao, float[] sums) {
         int b0 = rowAt[0] + pc;
         int b1 = rowAt[1] + pc;
         int b2 = rowAt[2] + pc;
@@ -831,52 +830,22 @@ final class Gemm {
             c71 = x.fma(a1, c71);
             ao += NR;
         }
-        // Written out rather than through a helper: a call C2 declines to inline would box every accumulator.
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        int d0 = sumAt[0];
-        int d1 = sumAt[1];
-        int d2 = sumAt[2];
-        int d3 = sumAt[3];
-        int d4 = sumAt[4];
-        int d5 = sumAt[5];
-        int d6 = sumAt[6];
-        int d7 = sumAt[7];
-        if (first) {
-            c00.mul(va).intoArray(acc, d0);
-            c01.mul(va).intoArray(acc, d0 + VL);
-            c10.mul(va).intoArray(acc, d1);
-            c11.mul(va).intoArray(acc, d1 + VL);
-            c20.mul(va).intoArray(acc, d2);
-            c21.mul(va).intoArray(acc, d2 + VL);
-            c30.mul(va).intoArray(acc, d3);
-            c31.mul(va).intoArray(acc, d3 + VL);
-            c40.mul(va).intoArray(acc, d4);
-            c41.mul(va).intoArray(acc, d4 + VL);
-            c50.mul(va).intoArray(acc, d5);
-            c51.mul(va).intoArray(acc, d5 + VL);
-            c60.mul(va).intoArray(acc, d6);
-            c61.mul(va).intoArray(acc, d6 + VL);
-            c70.mul(va).intoArray(acc, d7);
-            c71.mul(va).intoArray(acc, d7 + VL);
-            return;
-        }
-        FloatVector vb = FloatVector.broadcast(S, beta);
-        c00.fma(va, FloatVector.fromArray(S, acc, d0).mul(vb)).intoArray(acc, d0);
-        c01.fma(va, FloatVector.fromArray(S, acc, d0 + VL).mul(vb)).intoArray(acc, d0 + VL);
-        c10.fma(va, FloatVector.fromArray(S, acc, d1).mul(vb)).intoArray(acc, d1);
-        c11.fma(va, FloatVector.fromArray(S, acc, d1 + VL).mul(vb)).intoArray(acc, d1 + VL);
-        c20.fma(va, FloatVector.fromArray(S, acc, d2).mul(vb)).intoArray(acc, d2);
-        c21.fma(va, FloatVector.fromArray(S, acc, d2 + VL).mul(vb)).intoArray(acc, d2 + VL);
-        c30.fma(va, FloatVector.fromArray(S, acc, d3).mul(vb)).intoArray(acc, d3);
-        c31.fma(va, FloatVector.fromArray(S, acc, d3 + VL).mul(vb)).intoArray(acc, d3 + VL);
-        c40.fma(va, FloatVector.fromArray(S, acc, d4).mul(vb)).intoArray(acc, d4);
-        c41.fma(va, FloatVector.fromArray(S, acc, d4 + VL).mul(vb)).intoArray(acc, d4 + VL);
-        c50.fma(va, FloatVector.fromArray(S, acc, d5).mul(vb)).intoArray(acc, d5);
-        c51.fma(va, FloatVector.fromArray(S, acc, d5 + VL).mul(vb)).intoArray(acc, d5 + VL);
-        c60.fma(va, FloatVector.fromArray(S, acc, d6).mul(vb)).intoArray(acc, d6);
-        c61.fma(va, FloatVector.fromArray(S, acc, d6 + VL).mul(vb)).intoArray(acc, d6 + VL);
-        c70.fma(va, FloatVector.fromArray(S, acc, d7).mul(vb)).intoArray(acc, d7);
-        c71.fma(va, FloatVector.fromArray(S, acc, d7 + VL).mul(vb)).intoArray(acc, d7 + VL);
+        c00.intoArray(sums, 0);
+        c01.intoArray(sums, VL);
+        c10.intoArray(sums, 2 * VL);
+        c11.intoArray(sums, 3 * VL);
+        c20.intoArray(sums, 4 * VL);
+        c21.intoArray(sums, 5 * VL);
+        c30.intoArray(sums, 6 * VL);
+        c31.intoArray(sums, 7 * VL);
+        c40.intoArray(sums, 8 * VL);
+        c41.intoArray(sums, 9 * VL);
+        c50.intoArray(sums, 10 * VL);
+        c51.intoArray(sums, 11 * VL);
+        c60.intoArray(sums, 12 * VL);
+        c61.intoArray(sums, 13 * VL);
+        c70.intoArray(sums, 14 * VL);
+        c71.intoArray(sums, 15 * VL);
     }
 
 
