@@ -79,7 +79,7 @@ final class SimdRnnRun {
     /**
      * A batch below {@link Gemm#MR} without recurrent dropout: the step's GEMV reads U's step
      * columns from panels of {@link #GEMV_PANEL} columns (each a contiguous {@code units x 256}
-     * matrix, stored as four {@code units x 64} blocks that {@link Gemm#panelRow} reads as four
+     * matrix, stored as four {@code units x 64} blocks that {@link Gemv#panelRow} reads as four
      * streams), packed once per call, first panel to last on even steps and last to first on odd
      * ones. U is about as large as the L2 (1 MiB at 256 units): read in place, one 1 KiB run from
      * each 4 KiB row per panel, or in the same order every step, it came from L3 on every step;
@@ -88,7 +88,7 @@ final class SimdRnnRun {
      * 0.99x for the alternation alone; one JVM, Zen 5), and 0.75-0.96x against the previous
      * build in the same JVM. A column's result does not depend on its panel (see
      * {@link Gemm#gemvSerial}), so neither the panels nor the order change a bit. Full panels go
-     * through {@link Gemm#panelRow}, whose row stride is a constant so that C2 drops the range
+     * through {@link Gemv#panelRow}, whose row stride is a constant so that C2 drops the range
      * checks from its loop: 0.927x / 0.947x the time of the general GEMV loop on the same panels
      * (one workspace, the two paths switched per call, alternating order; separate workspaces
      * differed by up to 12% by where their arrays landed alone). Under {@link #gemvColumns} each
@@ -112,7 +112,7 @@ final class SimdRnnRun {
      */
     static final int GEMV_PANELS_MIN_TIME = 16;
     /** Columns per panel of {@link #gemvPanels}: the GEMV's widest loop step, 16 vectors. */
-    private static final int GEMV_PANEL = Gemm.PANEL;
+    private static final int GEMV_PANEL = Gemv.PANEL;
     /** The sizes and the team allow {@link #gemvColumns}; recurrent dropout, per call, may not. */
     private final boolean gemvSplittable;
     /**
@@ -541,7 +541,7 @@ final class SimdRnnRun {
      * Copies U's step columns into {@link #gemvPanels}, stored in place ({@code c0 * units} for
      * column {@code c0}): each range of columns one thread multiplies (all of them on one thread,
      * {@link #gemvForwardWidth} under {@link #gemvColumns}) is cut into panels from its start; a
-     * full panel is the four {@code units x NR} blocks {@link Gemm#panelRow} reads (with 16-float
+     * full panel is the four {@code units x NR} blocks {@link Gemv#panelRow} reads (with 16-float
      * vectors; with narrower ones every panel is row-major), a narrower last panel of a range is
      * row-major.
      */
@@ -573,7 +573,7 @@ final class SimdRnnRun {
         }
     }
 
-    /** A panel {@code w} columns wide is stored as four blocks for {@link Gemm#panelRow}, else row-major. */
+    /** A panel {@code w} columns wide is stored as four blocks for {@link Gemv#panelRow}, else row-major. */
     private static boolean fourBlockPanel(int w) {
         return w == GEMV_PANEL && VL >= 16;
     }
@@ -590,7 +590,7 @@ final class SimdRnnRun {
             int c0 = r0 + q * GEMV_PANEL, w = Math.min(GEMV_PANEL, r1 - c0);
             if (fourBlockPanel(w)) {
                 for (int r = 0; r < m; r++) {
-                    Gemm.panelRow(units, ws.hPrev, offA + r * time * units, panels, c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
+                    Gemv.panelRow(units, ws.hPrev, offA + r * time * units, panels, c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
                 }
                 continue;
             }

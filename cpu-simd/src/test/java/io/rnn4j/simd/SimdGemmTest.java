@@ -159,22 +159,22 @@ class SimdGemmTest {
         for (int k : new int[] {1, 7, 200, 513}) {
             int offA = 3, off = 5, offC = 11;
             float[] a = random(r, offA + k + 2);
-            float[] rows = random(r, k * Gemm.PANEL); // B row-major, k x PANEL
-            float[] panel = random(r, off + k * Gemm.PANEL + 9); // the same as four k x NR blocks from off
-            for (int j = 0; j < Gemm.PANEL; j++) {
+            float[] rows = random(r, k * Gemv.PANEL); // B row-major, k x PANEL
+            float[] panel = random(r, off + k * Gemv.PANEL + 9); // the same as four k x NR blocks from off
+            for (int j = 0; j < Gemv.PANEL; j++) {
                 for (int p = 0; p < k; p++) {
-                    panel[off + (j / Gemm.NR) * k * Gemm.NR + p * Gemm.NR + j % Gemm.NR] = rows[p * Gemm.PANEL + j];
+                    panel[off + (j / Gemm.NR) * k * Gemm.NR + p * Gemm.NR + j % Gemm.NR] = rows[p * Gemv.PANEL + j];
                 }
             }
-            float[] want = new float[offC + Gemm.PANEL + 4];
+            float[] want = new float[offC + Gemv.PANEL + 4];
             float[] got = want.clone();
-            gemm.gemvSerial(false, 1, Gemm.PANEL, k, 1f, a, offA, k, rows, 0, Gemm.PANEL, 0f, want, offC, Gemm.PANEL);
-            Gemm.panelRow(k, a, offA, panel, off, got, offC);
+            gemm.gemvSerial(false, 1, Gemv.PANEL, k, 1f, a, offA, k, rows, 0, Gemv.PANEL, 0f, want, offC, Gemv.PANEL);
+            Gemv.panelRow(k, a, offA, panel, off, got, offC);
             assertArrayEquals(want, got, "k = " + k);
-            for (int j = 0; j < Gemm.PANEL; j += 37) { // and it is the product, not just the same as gemvSerial
+            for (int j = 0; j < Gemv.PANEL; j += 37) { // and it is the product, not just the same as gemvSerial
                 double s = 0;
                 for (int p = 0; p < k; p++) {
-                    s += (double) a[offA + p] * rows[p * Gemm.PANEL + j];
+                    s += (double) a[offA + p] * rows[p * Gemv.PANEL + j];
                 }
                 assertEquals(s, got[offC + j], 1e-5 * Math.sqrt(k), "k = " + k + ", column " + j);
             }
