@@ -78,7 +78,7 @@ final class Packing {
         // from each of kc rows, then back to the first row) left M=64, K=2048 products
         // waiting on B: 0.80x OpenBLAS instead of 0.99x (one interleaved run, Zen 5). That was a
         // separate pass; a plain product now does read B panel by panel, but inside the first
-        // sliver's k loop, where the loads overlap FMAs ({@link Gemm}'s first-sliver packing).
+        // sliver's k loop, where the loads overlap FMAs (Gemm.packingFirstSliver).
         for (int p = 0; p < kc; p++) {
             int src = offB + (pc + p) * ldb + jc;
             for (int jr = 0; jr < nc; jr += NR) {
