@@ -84,7 +84,9 @@ final class Gemm {
     /** Per-thread packing buffers, grown on demand and kept, so steady-state calls do not allocate. */
     static final class Scratch {
         final float[] a = new float[Math.max(MC, FEW_ROWS) * KC];
-        final float[] b = new float[KC * Math.max(NC, GROUP * NR)];
+        final float[] b = new float[KC * Math.max(NC, GROUP * NR) + Alignment.LINE];
+        /** Where packed panels start in {@code b}: on a cache-line boundary where that is known. */
+        final int bBase = Alignment.toLine(b, 0);
         final float[] edge = new float[MR * NR];
         /** {@link TransposedProduct}'s tiles of Cᵀ, one per stream ({@code TILE_ROWS x NR}), and a spare row. */
         final float[] acc = new float[MR * TILE_ROWS * NR + NR];
@@ -103,7 +105,7 @@ final class Gemm {
     /**
      * B packed once for many products (recurrent weights are fixed for a whole sequence): the
      * same panel layout the packed path builds per call. Layout: K blocks of {@link #KC}; inside
-     * block starting at {@code pc}, panel {@code q} starts at {@code pc * npad + q * kc * NR}.
+     * block starting at {@code pc}, panel {@code q} starts at {@code base + pc * npad + q * kc * NR}.
      */
     static final class PackedB {
         final boolean transB;
@@ -111,6 +113,8 @@ final class Gemm {
         final int n;
         final int npad;
         final float[] data;
+        /** Where the panels start in {@code data}: on a cache-line boundary where that is known. */
+        final int base;
         float[] src;
         int offB;
         int ldb;
@@ -122,7 +126,8 @@ final class Gemm {
             this.k = k;
             this.n = n;
             this.npad = (n + NR - 1) / NR * NR;
-            this.data = new float[Math.max(1, k * npad)];
+            this.data = new float[Math.max(1, k * npad) + Alignment.LINE];
+            this.base = Alignment.toLine(data, 0);
         }
 
         /**
@@ -144,7 +149,7 @@ final class Gemm {
             this.packed = true;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, pc * npad);
+                Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, base + pc * npad);
             }
         }
     }
@@ -222,9 +227,9 @@ final class Gemm {
             for (int pc = 0; pc < p.k; pc += KC) {
                 int kc = Math.min(KC, p.k - pc);
                 float betaEff = pc == 0 ? p.beta : 1f;
-                Packing.packB(p.transB, p.b, p.offB, p.ldb, pc, kc, jc, nc, s.b, 0);
-                rowBlocks(p.transA, p.a, p.offA, p.lda, 0, p.m, pc, kc, s, s.b, 0, nc, p.c, p.offC + jc, p.ldc, p.alpha, betaEff);
-                rowBlocks(p.transA, p.a2, p.offA2, p.lda2, 0, p.m2, pc, kc, s, s.b, 0, nc, p.c2, p.offC2 + jc, p.ldc2, p.alpha, betaEff);
+                Packing.packB(p.transB, p.b, p.offB, p.ldb, pc, kc, jc, nc, s.b, s.bBase);
+                rowBlocks(p.transA, p.a, p.offA, p.lda, 0, p.m, pc, kc, s, s.b, s.bBase, nc, p.c, p.offC + jc, p.ldc, p.alpha, betaEff);
+                rowBlocks(p.transA, p.a2, p.offA2, p.lda2, 0, p.m2, pc, kc, s, s.b, s.bBase, nc, p.c2, p.offC2 + jc, p.ldc2, p.alpha, betaEff);
             }
         }
     }
@@ -323,7 +328,7 @@ final class Gemm {
                 Packing.packA(false, a, offA, lda, ic, mc, pc, kc, s.a);
                 for (int q = 0; q < nb; q++) {
                     PackedB pb = bs[q];
-                    panels(kc, s.a, mc, pb.data, pc * pb.npad + (j0 / NR) * kc * NR, j1 - j0,
+                    panels(kc, s.a, mc, pb.data, pb.base + pc * pb.npad + (j0 / NR) * kc * NR, j1 - j0,
                             c, offC + q * cStride + ic * ldc + j0, ldc, alpha, betaEff, s.edge);
                 }
             }
@@ -515,7 +520,7 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaEff = pc == 0 ? beta : 1f;
-                int bBase = pc * pb.npad + (j0 / NR) * kc * NR; // j0: a whole panel (partitions are panel-aligned)
+                int bBase = pb.base + pc * pb.npad + (j0 / NR) * kc * NR; // j0: a whole panel (partitions are panel-aligned)
                 rowBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, pb.data, bBase, j1 - j0, c, offC + j0, ldc, alpha, betaEff);
             }
             return;
@@ -551,13 +556,13 @@ final class Gemm {
                     // panels are still in L2 instead of a whole block going through it.
                     for (int jg = 0; jg < nc; jg += GROUP * NR) {
                         int gw = Math.min(GROUP * NR, nc - jg);
-                        Packing.packB(true, b, offB, ldb, pc, kc, jc + jg, gw, s.b, 0);
-                        panels(kc, s.a, mc, s.b, 0, gw, c, offC + i0 * ldc + jc + jg, ldc, alpha, betaEff, s.edge);
+                        Packing.packB(true, b, offB, ldb, pc, kc, jc + jg, gw, s.b, s.bBase);
+                        panels(kc, s.a, mc, s.b, s.bBase, gw, c, offC + i0 * ldc + jc + jg, ldc, alpha, betaEff, s.edge);
                     }
                     continue;
                 }
-                Packing.packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, 0);
-                rowBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, s.b, 0, nc, c, offC + jc, ldc, alpha, betaEff);
+                Packing.packB(transB, b, offB, ldb, pc, kc, jc, nc, s.b, s.bBase);
+                rowBlocks(transA, a, offA, lda, i0, i1, pc, kc, s, s.b, s.bBase, nc, c, offC + jc, ldc, alpha, betaEff);
             }
         }
     }
@@ -576,7 +581,7 @@ final class Gemm {
         int mc = Math.min(MC, i1 - i0);
         Packing.packA(transA, a, offA, lda, i0, mc, pc, kc, s.a);
         packingFirstSliver(kc, s, mc, b, bo, ldb, nc, i1 - i0 > MC, c, cOff + i0 * ldc, ldc, alpha, beta);
-        rowBlocks(transA, a, offA, lda, i0 + mc, i1, pc, kc, s, s.b, 0, nc, c, cOff, ldc, alpha, beta);
+        rowBlocks(transA, a, offA, lda, i0 + mc, i1, pc, kc, s, s.b, s.bBase, nc, c, cOff, ldc, alpha, beta);
     }
 
     /**
@@ -615,7 +620,7 @@ final class Gemm {
                                            float[] c, int cOff, int ldc, float alpha, float beta) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
-            int pb = keep ? (jr / NR) * kc * NR : 0;
+            int pb = s.bBase + (keep ? (jr / NR) * kc * NR : 0);
             if (w < NR) {
                 Packing.packRowsB(b, bo, ldb, 0, kc, jr, w, s.b, pb);
                 panels(kc, s.a, mc, s.b, pb, w, c, cOff + jr, ldc, alpha, beta, s.edge);

@@ -1,0 +1,75 @@
+package io.rnn4j.simd;
+
+import java.lang.management.ManagementFactory;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+/**
+ * Where the elements of a large float array fall against the CPU's 64-byte cache lines.
+ *
+ * <p>A 512-bit load that straddles two lines reads both, which shows once a loop streams from L3
+ * or memory (this Zen 5, the batch-1 GEMV on B 16 bytes off a line boundary: 1.11x the time of an
+ * aligned B at 2 MiB, 1.43x at 16 MiB). Java gives no addresses, but HotSpot's default collector,
+ * G1, places every array larger than half a heap region at the start of a region (regions are
+ * 1-32 MiB and aligned to their size), and such an array never moves. Element {@code i} of it then
+ * starts {@code header + 4 i} bytes past a line boundary, the header being 16 bytes (12 with
+ * compact object headers, 20 without compressed class pointers). For smaller arrays, and under
+ * other collectors, the position is unknown and {@link #toLine} answers 0, so nothing changes.
+ *
+ * <p>The answer only moves where packed data is placed or where a panel of columns starts, never
+ * what is computed: results are the same bits whatever it says.
+ */
+final class Alignment {
+    /** Floats per 64-byte cache line. */
+    static final int LINE = 16;
+
+    /** Bytes from a line boundary to element 0 of an array that starts a G1 region; -1 if unknown. */
+    private static final int HEADER;
+    /** Arrays of more bytes than this (header included) start a G1 region. */
+    private static final long REGION_HALF;
+
+    static {
+        int header = -1;
+        long half = Long.MAX_VALUE;
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (flag(vm, "UseG1GC")) {
+                header = flag(vm, "UseCompactObjectHeaders") ? 12 : flag(vm, "UseCompressedClassPointers") ? 16 : 20;
+                half = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) / 2;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or the management modules are left out of this runtime: unknown.
+            header = -1;
+        }
+        HEADER = header;
+        REGION_HALF = half;
+    }
+
+    private Alignment() {
+    }
+
+    private static boolean flag(HotSpotDiagnosticMXBean vm, String name) {
+        try {
+            return Boolean.parseBoolean(vm.getVMOption(name).getValue());
+        } catch (IllegalArgumentException e) {
+            return false; // a flag this JVM does not have (UseCompactObjectHeaders before JDK 24)
+        }
+    }
+
+    /**
+     * Floats from element {@code i} of {@code a} to the first element at or after it that starts
+     * a cache line (0 to 15), or 0 when that is unknown.
+     */
+    static int toLine(float[] a, int i) {
+        if (HEADER < 0 || HEADER + 4L * a.length <= REGION_HALF) {
+            return 0;
+        }
+        int misalignment = (HEADER / 4 + i) % LINE;
+        return (LINE - misalignment) % LINE;
+    }
+
+    /** Whether {@link #toLine} knows where {@code a}'s elements fall. */
+    static boolean known(float[] a) {
+        return HEADER >= 0 && HEADER + 4L * a.length > REGION_HALF;
+    }
+}
