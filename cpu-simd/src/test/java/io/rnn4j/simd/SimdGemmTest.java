@@ -358,6 +358,44 @@ class SimdGemmTest {
     }
 
     @Test
+    void firstSliverPanelsStartingOnACacheLineEqualThePrePackedPath() {
+        // A large non-transposed B whose elements' cache-line positions are known (Alignment):
+        // with at most MC rows the first slivers start their panels on a line boundary, and the
+        // columns before the first boundary and after the last full panel go through one gathered
+        // panel. Every offset of B within a line, both layouts of A, beta 0 and 1, one and two
+        // threads: the same bits as the pre-packed path, whose panels start at column 0.
+        SplittableRandom r = new SplittableRandom(21);
+        int n = 2048, k = 2 * Gemm.KC + 45;
+        for (int offB : new int[] {0, 1, 5, 11, 12, 15}) {
+            float[] b = random(r, offB + k * n);
+            assertTrue(Alignment.known(b) || !largeArraysPlaced(), "an 8.7 MiB array under G1");
+            for (int m : new int[] {5, 64, 100}) {
+                boolean ta = (offB + m) % 2 == 0;
+                float[] a = random(r, m * k);
+                for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD}) {
+                    for (float beta : new float[] {0f, 1f}) {
+                        float[] c1 = random(r, m * n), c2 = c1.clone();
+                        be.gemmEngine().gemm(ta, false, m, n, k, 0.5f, a, 0, ta ? m : k, b, offB, n, beta, c1, 0, n);
+                        Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
+                        pb.pack(b, offB, n);
+                        be.gemmEngine().gemm(ta, m, 0.5f, a, 0, ta ? m : k, pb, beta, c2, 0, n);
+                        assertArrayEquals(c2, c1, "offB=" + offB + " m=" + m + " ta=" + ta + " beta=" + beta
+                                + " on " + be.threads() + " threads");
+                    }
+                }
+            }
+        }
+        // and one such product against the float64 reference
+        check(SIMD, 22, false, false, 64, n, k, 1.5f, 0.5f, 0, 0, 0, 0, 5, 0);
+    }
+
+    /** Whether this JVM runs G1, which places large arrays at a region start ({@link Alignment}). */
+    private static boolean largeArraysPlaced() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .anyMatch(gc -> gc.getName().startsWith("G1"));
+    }
+
+    @Test
     void twoProductsSharingBEqualTwoGemmsBitForBit() {
         SplittableRandom r = new SplittableRandom(91);
         // (m1, m2, n, k): past KC, NC and MC, odd sizes, a GEMV-sized side, n past several panels,
