@@ -901,11 +901,20 @@ final class Gemm {
                 int aStep = transA ? lda : 1;
                 Gemv.rowTimesMatrix(n, k, alpha, a, aStart, aStep, b, offB, ldb, beta, c, ci);
             } else {
-                float[] row = scratch.get().row(k);
-                for (int p = 0; p < k; p++) {
-                    row[p] = transA ? a[offA + p * lda + i] : a[offA + i * lda + p];
+                Scratch s = scratch.get();
+                int aStart = transA ? offA + i : offA + i * lda, aStep = transA ? lda : 1;
+                int lead = Gemv.lineLead(k, b, offB, ldb);
+                if (lead > 0) {
+                    float[] row = s.row(Gemv.linesRowLength(k));
+                    Gemv.layLinesRow(a, aStart, aStep, k, lead, row);
+                    Gemv.rowTimesTransposedFromLines(n, k, alpha, row, lead, b, offB, ldb, beta, c, ci, s.edge);
+                    continue;
                 }
-                Gemv.rowTimesTransposed(n, k, alpha, row, b, offB, ldb, beta, c, ci, scratch.get().edge);
+                float[] row = s.row(k);
+                for (int p = 0; p < k; p++) {
+                    row[p] = a[aStart + p * aStep];
+                }
+                Gemv.rowTimesTransposed(n, k, alpha, row, b, offB, ldb, beta, c, ci, s.edge);
             }
         }
     }

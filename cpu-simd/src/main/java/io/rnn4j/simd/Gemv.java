@@ -1,6 +1,8 @@
 package io.rnn4j.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import static io.rnn4j.simd.Gemm.NR;
@@ -350,6 +352,176 @@ final class Gemv {
     }
 
     /**
+     * Whether {@link #rowTimesTransposedFromLines} serves this product: 16-float vectors, every
+     * row of B starting {@code lead} floats (1 to 15) before a cache-line boundary that
+     * {@link Alignment} knows of, and at least two vectors of k.
+     */
+    static int lineLead(int k, float[] b, int offB, int ldb) {
+        if (VL != Alignment.LINE || ldb % Alignment.LINE != 0 || k < 2 * VL) {
+            return 0;
+        }
+        return Alignment.toLine(b, offB);
+    }
+
+    /** Floats {@link #rowTimesTransposedFromLines} needs in its row buffer. */
+    static int linesRowLength(int k) {
+        return k + 3 * VL;
+    }
+
+    /**
+     * Lays A's row out for {@link #rowTimesTransposedFromLines}: zeros, then the {@code k1 = k - k
+     * % VL} values its vectors cover from {@code row[sh]} ({@code sh = VL - lead}), a vector of
+     * zeros, then the scalar tail {@code [k1, k)}.
+     */
+    static void layLinesRow(float[] a, int aStart, int aStep, int k, int lead, float[] row) {
+        int sh = VL - lead, k1 = k - k % VL;
+        java.util.Arrays.fill(row, 0, sh, 0f);
+        for (int p = 0; p < k1; p++) {
+            row[sh + p] = a[aStart + p * aStep];
+        }
+        java.util.Arrays.fill(row, sh + k1, sh + k1 + VL, 0f);
+        for (int p = k1; p < k; p++) {
+            row[sh + VL + p] = a[aStart + p * aStep];
+        }
+    }
+
+    /**
+     * {@link #rowTimesTransposed} with every load of B on a cache line: the same bits, in less
+     * time when B streams from L3 or memory, since a 512-bit load that straddles two lines reads
+     * both (one thread, B 16 bytes past a line, two builds in one JVM, both orders: 0.95-0.98x
+     * the time at 1x1024x512, 0.94-0.96x at 1x1024x1024, 0.86-0.92x at 1x512x2048, 0.72-0.83x at
+     * 1x4096x1024; the plain loop on the same values placed on a line boundary takes 0.87-0.97x
+     * of this loop's time, the cost of its masked first and last chunks and rotations). Each row
+     * of B is read in "chunks" that start {@code sh = VL - lead} floats
+     * before the row's vectors {@code v_m}: chunk {@code i} holds the last {@code lead} lanes of
+     * {@code v_(i-1)} and the first {@code sh} of {@code v_i}. Even chunks go to one accumulator,
+     * odd chunks to the other, so lane by lane each accumulator sums the same products in the same
+     * order as {@link #rowTimesTransposed}'s even-vector and odd-vector accumulators do, only with
+     * the two interleaved across lanes and rotated by {@code sh}; their sum, rotated back with one
+     * permute, is that method's {@code s + u} exactly (a + b == b + a). Chunk 0 and the last,
+     * partial chunk load B under a mask (zeros outside the row's first {@code k1} values), and
+     * {@code row} (laid out by {@link #layLinesRow}) holds zeros there, so they add exact zeros.
+     */
+    static void rowTimesTransposedFromLines(int n, int k, float alpha, float[] row, int lead, float[] b, int offB, int ldb,
+                                            float beta, float[] c, int ci, float[] t) {
+        int k1 = k - k % VL;
+        int sh = VL - lead;
+        int full = (k1 + sh) / VL - 1;              // chunks 1 .. full are whole
+        int cut = (k1 + sh) % VL;                   // lanes of chunk full + 1 inside the row, if any
+        VectorMask<Float> first = VectorMask.fromLong(S, -1L << sh);
+        VectorMask<Float> last = VectorMask.fromLong(S, (1L << cut) - 1);
+        VectorShuffle<Float> back = ROTATIONS[sh];
+        boolean even = ((full + 1) & 1) == 0;        // the parity of the cut chunk full + 1
+        VectorMask<Float> toS = VectorMask.fromLong(S, even ? -1L : 0L), toU = toS.not();
+        int q = n / 4;
+        for (int j = 0; j < q; j++) {
+            int b0 = offB + j * ldb - sh, b1 = b0 + q * ldb, b2 = b1 + q * ldb, b3 = b2 + q * ldb; // chunk 0 of each row
+            FloatVector x = FloatVector.fromArray(S, row, 0);
+            FloatVector s0 = x.fma(FloatVector.fromArray(S, b, b0, first), FloatVector.zero(S));
+            FloatVector s1 = x.fma(FloatVector.fromArray(S, b, b1, first), FloatVector.zero(S));
+            FloatVector s2 = x.fma(FloatVector.fromArray(S, b, b2, first), FloatVector.zero(S));
+            FloatVector s3 = x.fma(FloatVector.fromArray(S, b, b3, first), FloatVector.zero(S));
+            FloatVector u0 = FloatVector.zero(S), u1 = u0, u2 = u0, u3 = u0;
+            int i = 1;
+            for (; i < full; i += 2) {                // an odd chunk, then an even one
+                int o = i * VL;
+                x = FloatVector.fromArray(S, row, o);
+                FloatVector y = FloatVector.fromArray(S, row, o + VL);
+                u0 = x.fma(FloatVector.fromArray(S, b, b0 + o), u0);
+                u1 = x.fma(FloatVector.fromArray(S, b, b1 + o), u1);
+                u2 = x.fma(FloatVector.fromArray(S, b, b2 + o), u2);
+                u3 = x.fma(FloatVector.fromArray(S, b, b3 + o), u3);
+                s0 = y.fma(FloatVector.fromArray(S, b, b0 + o + VL), s0);
+                s1 = y.fma(FloatVector.fromArray(S, b, b1 + o + VL), s1);
+                s2 = y.fma(FloatVector.fromArray(S, b, b2 + o + VL), s2);
+                s3 = y.fma(FloatVector.fromArray(S, b, b3 + o + VL), s3);
+            }
+            for (; i <= full; i++) {                  // one whole odd chunk left (a loop, not an if: C2 boxes vectors merged at an if)
+                int o = i * VL;
+                x = FloatVector.fromArray(S, row, o);
+                u0 = x.fma(FloatVector.fromArray(S, b, b0 + o), u0);
+                u1 = x.fma(FloatVector.fromArray(S, b, b1 + o), u1);
+                u2 = x.fma(FloatVector.fromArray(S, b, b2 + o), u2);
+                u3 = x.fma(FloatVector.fromArray(S, b, b3 + o), u3);
+            }
+            // chunk full + 1, cut at k1 (no lanes if cut is 0), into s if even and u if odd,
+            // chosen by blends: a vector chosen at an if would be boxed.
+            int o = i * VL;
+            x = FloatVector.fromArray(S, row, o);
+            FloatVector c0 = FloatVector.fromArray(S, b, b0 + o, last), c1 = FloatVector.fromArray(S, b, b1 + o, last);
+            FloatVector c2 = FloatVector.fromArray(S, b, b2 + o, last), c3 = FloatVector.fromArray(S, b, b3 + o, last);
+            s0 = s0.blend(x.fma(c0, s0), toS);
+            s1 = s1.blend(x.fma(c1, s1), toS);
+            s2 = s2.blend(x.fma(c2, s2), toS);
+            s3 = s3.blend(x.fma(c3, s3), toS);
+            u0 = u0.blend(x.fma(c0, u0), toU);
+            u1 = u1.blend(x.fma(c1, u1), toU);
+            u2 = u2.blend(x.fma(c2, u2), toU);
+            u3 = u3.blend(x.fma(c3, u3), toU);
+            FloatVector r0 = s0.add(u0).rearrange(back), r1 = s1.add(u1).rearrange(back);
+            FloatVector r2 = s2.add(u2).rearrange(back), r3 = s3.add(u3).rearrange(back);
+            // rowTimesTransposed's butterfly, written out for VL = 16 (a vector passed to a helper
+            // C2 did not inline was boxed here, twice per pass)
+            FloatVector p01 = r0.blend(r1, HI0).add(r1.blend(r0, HI0).rearrange(X0));
+            FloatVector p23 = r2.blend(r3, HI0).add(r3.blend(r2, HI0).rearrange(X0));
+            FloatVector sums = p01.blend(p23, HI1).add(p23.blend(p01, HI1).rearrange(X1));
+            sums = sums.add(sums.rearrange(X2));
+            sums.add(sums.rearrange(X3)).intoArray(t, 0);
+            if (k1 < k) {                             // row[sh + VL + p] holds A's value p for p in [k1, k)
+                t[0] = scalarTail(t[0], row, sh + VL, b, b0 + sh, k1, k);
+                t[1] = scalarTail(t[1], row, sh + VL, b, b1 + sh, k1, k);
+                t[2] = scalarTail(t[2], row, sh + VL, b, b2 + sh, k1, k);
+                t[3] = scalarTail(t[3], row, sh + VL, b, b3 + sh, k1, k);
+            }
+            // combine(), written out: C2 did not inline calls this deep into a large method, and
+            // eight calls per pass cost about a fifth of the GEMV's time at 1x1024x512
+            if (beta == 0f) {
+                c[ci + j] = t[0] * alpha;
+                c[ci + j + q] = t[1] * alpha;
+                c[ci + j + 2 * q] = t[2] * alpha;
+                c[ci + j + 3 * q] = t[3] * alpha;
+            } else {
+                c[ci + j] = Math.fma(t[0], alpha, c[ci + j] * beta);
+                c[ci + j + q] = Math.fma(t[1], alpha, c[ci + j + q] * beta);
+                c[ci + j + 2 * q] = Math.fma(t[2], alpha, c[ci + j + 2 * q] * beta);
+                c[ci + j + 3 * q] = Math.fma(t[3], alpha, c[ci + j + 3 * q] * beta);
+            }
+        }
+        linesRowTail(4 * q, n, k, alpha, row, sh, b, offB, ldb, beta, c, ci, t);
+    }
+
+    /** The last 0-3 rows of {@link #rowTimesTransposedFromLines}: {@link #rowTimesTransposed}'s single-row loop on the laid-out row. */
+    private static void linesRowTail(int j0, int n, int k, float alpha, float[] row, int sh, float[] b, int offB, int ldb,
+                                     float beta, float[] c, int ci, float[] t) {
+        int k1 = k - k % VL, k2 = k - k % (2 * VL);
+        for (int j = j0; j < n; j++) {
+            int bRow = offB + j * ldb;
+            FloatVector s0 = FloatVector.zero(S), u0 = s0;
+            for (int p = 0; p < k2; p += 2 * VL) {
+                s0 = FloatVector.fromArray(S, row, sh + p).fma(FloatVector.fromArray(S, b, bRow + p), s0);
+                u0 = FloatVector.fromArray(S, row, sh + p + VL).fma(FloatVector.fromArray(S, b, bRow + p + VL), u0);
+            }
+            if (k1 > k2) {
+                s0 = FloatVector.fromArray(S, row, sh + k2).fma(FloatVector.fromArray(S, b, bRow + k2), s0);
+            }
+            c[ci + j] = combine(scalarTail(rowSum(s0.add(u0), t), row, sh + VL, b, bRow, k1, k), alpha, beta, c[ci + j]);
+        }
+    }
+
+    /** {@code ROTATIONS[sh]}: lane l takes lane (l + sh) mod VL. */
+    private static final VectorShuffle<Float>[] ROTATIONS = rotations();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        VectorShuffle<Float>[] r = new VectorShuffle[VL];
+        for (int sh = 0; sh < VL; sh++) {
+            int d = sh;
+            r[sh] = VectorShuffle.fromOp(S, l -> (l + d) % VL);
+        }
+        return r;
+    }
+
+    /**
      * The four-row butterfly needs lanes c^1 and c^2 inside a vector and has stages up to c^8: it
      * serves vector widths 4 to 16. Other widths (2, or 32 and more on wide SVE) sum each row with
      * {@link #sumLanes}, in the 4-row loop and in the single-row loop alike.
@@ -376,6 +548,14 @@ final class Gemv {
         }
         q.intoArray(t, 0);
         return sumLanes(t);
+    }
+
+    /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product, A's value p at {@code row[rowOff + p]}. */
+    private static float scalarTail(float d, float[] row, int rowOff, float[] b, int bRow, int k1, int k) {
+        for (int p = k1; p < k; p++) {
+            d = Math.fma(row[rowOff + p], b[bRow + p], d);
+        }
+        return d;
     }
 
     /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product with row {@code bRow} of B. */

@@ -389,6 +389,42 @@ class SimdGemmTest {
         check(SIMD, 22, false, false, 64, n, k, 1.5f, 0.5f, 0, 0, 0, 0, 5, 0);
     }
 
+    @Test
+    void gemvOnLineAlignedLoadsEqualsTheUnalignedLoopBitForBit() {
+        // Batch-1 A·Bᵀ with B large enough for Alignment to know where its rows fall: each row
+        // offset within a line (lead 1-15) takes the line-aligned loop, which must give the bits
+        // of the plain loop on the same values placed on a line boundary (lead 0). k with and
+        // without tails past the last vector and past the last vector pair, k below two vectors,
+        // n not a multiple of 4, 1-3 rows, both layouts of A, beta 0 and 0.5, one and two threads.
+        SplittableRandom r = new SplittableRandom(31);
+        for (int[] nk : new int[][] {{1030, 512}, {1027, 530}, {1101, 521}, {20003, 31}, {40001, 16}, {13001, 40}, {1033, 1000}}) {
+            int n = nk[0], k = nk[1], ldb = (k + 15) / 16 * 16;
+            for (int offB : new int[] {1, 4, 7, 12, 15}) {
+                float[] b = random(r, offB + n * ldb + 16);
+                assertTrue(Alignment.known(b) || !largeArraysPlaced(), "a " + b.length * 4 / 1024 + " KiB array under G1");
+                int lead = Alignment.toLine(b, offB);
+                float[] aligned = new float[b.length + 16]; // the same values from a line boundary
+                System.arraycopy(b, offB, aligned, offB + lead, n * ldb);
+                assertEquals(0, Alignment.toLine(aligned, offB + lead));
+                for (int m = 1; m <= 3; m++) {
+                    boolean ta = (m + offB) % 2 == 0;
+                    int lda = ta ? m + 1 : k + 2;
+                    float[] a = random(r, ta ? k * lda : m * lda);
+                    for (SimdBackend be : new SimdBackend[] {SIMD1, SIMD}) {
+                        float beta = offB % 2 == 0 ? 0f : 0.5f;
+                        float[] c1 = random(r, m * n), c2 = c1.clone();
+                        be.gemmEngine().gemm(ta, true, m, n, k, 1.5f, a, 0, lda, b, offB, ldb, beta, c1, 0, n);
+                        be.gemmEngine().gemm(ta, true, m, n, k, 1.5f, a, 0, lda, aligned, offB + lead, ldb, beta, c2, 0, n);
+                        assertArrayEquals(c2, c1, "n=" + n + " k=" + k + " offB=" + offB + " (lead " + lead + ") m=" + m
+                                + " ta=" + ta + " on " + be.threads() + " threads");
+                    }
+                }
+            }
+        }
+        // and one against the float64 reference
+        check(SIMD1, 32, false, true, 1, 1033, 1000, 1.5f, 0.5f, 0, 0, 0, 0, 5, 0);
+    }
+
     /** Whether this JVM runs G1, which places large arrays at a region start ({@link Alignment}). */
     private static boolean largeArraysPlaced() {
         return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
