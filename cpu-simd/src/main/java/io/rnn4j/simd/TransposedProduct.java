@@ -69,7 +69,7 @@ final class TransposedProduct {
                                           float beta, float[] c, int offC, int ldc, Gemm.Scratch s) {
         int mc = i1 - i0;
         int span = Math.max(1, SPAN / (NR * KC)) * KC;
-        float[] at = s.b; // B is not packed here: its buffer holds a span of op(A)
+        float[] at = s.b; // B is not packed here: its buffer holds a span of op(A), from s.bBase (on a line)
         // Up to half a panel of rows: eight rows of B per kernel call, two vectors of op(A).
         boolean narrow = mc <= NR / 2;
         int calls = narrow ? 2 * MR : MR, each = calls / MR; // rows of B per call, per stream
@@ -83,7 +83,7 @@ final class TransposedProduct {
         for (int ps = 0; ps < k; ps += span) {
             int pe = Math.min(k, ps + span);
             for (int pc = ps; pc < pe; pc += KC) {
-                Packing.packB(!transA, a, offA, lda, pc, Math.min(KC, pe - pc), i0, mc, at, (pc - ps) * NR);
+                Packing.packB(!transA, a, offA, lda, pc, Math.min(KC, pe - pc), i0, mc, at, s.bBase + (pc - ps) * NR);
             }
             boolean fromC = ps > 0 || beta != 0f;
             for (int t = 0; t < per; t++) {
@@ -98,7 +98,7 @@ final class TransposedProduct {
                         rowAt[x] = offB + (j0 + (q * per + t) * TILE_ROWS + h) * ldb;
                         sumAt[x] = q * tile + h * NR;
                     }
-                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt, s.edge);
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, s.bBase, alpha, s.acc, sumAt, s.edge);
                 }
                 for (int q = 0; q < MR; q++) {
                     Packing.transposeTile(s.acc, q * tile, NR, c, co + j0 + (q * per + t) * TILE_ROWS, ldc, TILE_ROWS, mc);
@@ -116,7 +116,7 @@ final class TransposedProduct {
                         rowAt[x] = offB + (jt + (real ? r + x : r)) * ldb;
                         sumAt[x] = real ? (r + x) * NR : spare;
                     }
-                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, alpha, s.acc, sumAt, s.edge);
+                    overSpan(ps, pe, beta, fromC, narrow, b, rowAt, at, s.bBase, alpha, s.acc, sumAt, s.edge);
                 }
                 Packing.transposeTile(s.acc, 0, NR, c, co + jt, ldc, rows, mc);
             }
@@ -125,13 +125,13 @@ final class TransposedProduct {
 
     /**
      * The rows of B at {@code b[rowAt[x]]} (four, or eight if {@code narrow}) times the packed
-     * op(A) over the K blocks of the span {@code [ps, pe)}, each block's sums combined into the
+     * op(A) (from {@code at[atBase]}) over the K blocks of the span {@code [ps, pe)}, each block's sums combined into the
      * rows {@code acc[sumAt[x]]} as the packed path combines them into C ({@link #combineRows}).
      */
     private static void overSpan(int ps, int pe, float beta, boolean fromC, boolean narrow, float[] b, int[] rowAt,
-                                 float[] at, float alpha, float[] acc, int[] sumAt, float[] sums) {
+                                 float[] at, int atBase, float alpha, float[] acc, int[] sumAt, float[] sums) {
         for (int pc = ps; pc < pe; pc += KC) {
-            int kc = Math.min(KC, pe - pc), ao = (pc - ps) * NR;
+            int kc = Math.min(KC, pe - pc), ao = atBase + (pc - ps) * NR;
             if (narrow) {
                 rowsKernel8(kc, b, rowAt, pc, at, ao, sums);
             } else {
