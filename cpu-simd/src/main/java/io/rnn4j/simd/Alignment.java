@@ -23,26 +23,35 @@ final class Alignment {
     /** Floats per 64-byte cache line. */
     static final int LINE = 16;
 
-    /** Bytes from a line boundary to element 0 of an array that starts a G1 region; -1 if unknown. */
-    private static final int HEADER;
-    /** Arrays of more bytes than this (header included) start a G1 region. */
-    private static final long REGION_HALF;
+    /** No G1 region is smaller than 1 MiB, so no array of at most half of that starts one for sure. */
+    private static final long SMALLEST_REGION_HALF = 1L << 19;
 
-    static {
-        int header = -1;
-        long half = Long.MAX_VALUE;
-        try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (flag(vm, "UseG1GC")) {
-                header = flag(vm, "UseCompactObjectHeaders") ? 12 : flag(vm, "UseCompressedClassPointers") ? 16 : 20;
-                half = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) / 2;
+    /**
+     * The VM's layout, read on first use by an array large enough to need it (the management
+     * beans take about 25 ms to come up).
+     */
+    private static final class Layout {
+        /** Bytes from a line boundary to element 0 of an array that starts a G1 region; -1 if unknown. */
+        static final int HEADER;
+        /** Arrays of more bytes than this (header included) start a G1 region. */
+        static final long REGION_HALF;
+
+        static {
+            int header = -1;
+            long half = Long.MAX_VALUE;
+            try {
+                HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+                if (flag(vm, "UseG1GC")) {
+                    header = flag(vm, "UseCompactObjectHeaders") ? 12 : flag(vm, "UseCompressedClassPointers") ? 16 : 20;
+                    half = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) / 2;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // Not HotSpot, or the management modules are left out of this runtime: unknown.
+                header = -1;
             }
-        } catch (RuntimeException | LinkageError e) {
-            // Not HotSpot, or the management modules are left out of this runtime: unknown.
-            header = -1;
+            HEADER = header;
+            REGION_HALF = half;
         }
-        HEADER = header;
-        REGION_HALF = half;
     }
 
     private Alignment() {
@@ -61,15 +70,16 @@ final class Alignment {
      * a cache line (0 to 15), or 0 when that is unknown.
      */
     static int toLine(float[] a, int i) {
-        if (HEADER < 0 || HEADER + 4L * a.length <= REGION_HALF) {
+        if (!known(a)) {
             return 0;
         }
-        int misalignment = (HEADER / 4 + i) % LINE;
+        int misalignment = (Layout.HEADER / 4 + i) % LINE;
         return (LINE - misalignment) % LINE;
     }
 
     /** Whether {@link #toLine} knows where {@code a}'s elements fall. */
     static boolean known(float[] a) {
-        return HEADER >= 0 && HEADER + 4L * a.length > REGION_HALF;
+        long bytes = 4L * a.length;
+        return bytes > SMALLEST_REGION_HALF && Layout.HEADER >= 0 && Layout.HEADER + bytes > Layout.REGION_HALF;
     }
 }
