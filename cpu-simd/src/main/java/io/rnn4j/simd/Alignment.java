@@ -11,10 +11,11 @@ import com.sun.management.HotSpotDiagnosticMXBean;
  * or memory (this Zen 5, the batch-1 GEMV on B 16 bytes off a line boundary: 1.11x the time of an
  * aligned B at 2 MiB, 1.43x at 16 MiB). Java gives no addresses, but HotSpot's default collector,
  * G1, places every array larger than half a heap region at the start of a region (regions are
- * 1-32 MiB and aligned to their size), and such an array never moves. Element {@code i} of it then
- * starts {@code header + 4 i} bytes past a line boundary, the header being 16 bytes (12 with
- * compact object headers, 20 without compressed class pointers). For smaller arrays, and under
- * other collectors, the position is unknown and {@link #toLine} answers 0, so nothing changes.
+ * 1-32 MiB as the heap size picks them, up to 512 MiB if set, and aligned to their size), wherever
+ * it may later move. Element {@code i} of it then starts {@code header + 4 i} bytes past a line
+ * boundary, the header being 16 bytes (12 with compact object headers). For smaller arrays, under
+ * other collectors or other header layouts, the position is unknown and {@link #toLine} answers
+ * 0, so nothing changes.
  *
  * <p>The answer only moves where packed data is placed or where a panel of columns starts, never
  * what is computed: results are the same bits whatever it says.
@@ -41,8 +42,10 @@ final class Alignment {
             long half = Long.MAX_VALUE;
             try {
                 HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-                if (flag(vm, "UseG1GC")) {
-                    header = flag(vm, "UseCompactObjectHeaders") ? 12 : flag(vm, "UseCompressedClassPointers") ? 16 : 20;
+                // Only the two layouts of current JDKs: without compressed class pointers the
+                // header's size changed between JDK 21 and later ones, so it counts as unknown.
+                if (flag(vm, "UseG1GC") && (flag(vm, "UseCompactObjectHeaders") || flag(vm, "UseCompressedClassPointers"))) {
+                    header = flag(vm, "UseCompactObjectHeaders") ? 12 : 16;
                     half = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue()) / 2;
                 }
             } catch (RuntimeException | LinkageError e) {

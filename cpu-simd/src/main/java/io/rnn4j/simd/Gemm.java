@@ -617,7 +617,9 @@ final class Gemm {
      * {@link Packing#packRowsB} before its slivers run.
      *
      * <p>Where {@link Alignment} knows B's rows to start at the same place in a cache line (a
-     * large B, {@code ldb} a multiple of 16, a single row block), the full panels start on a line
+     * large B, {@code ldb} a multiple of 16, a single row block whose panels are not kept, since
+     * later row blocks read kept panels from column 0; at least two whole panels; NR a multiple
+     * of 16 floats), the full panels start on a line
      * boundary, so each row's 256 bytes are four lines, not parts of five: the {@code lead}
      * columns before the first boundary and the {@code NR - lead} after the last full panel
      * share one gathered panel ({@link Packing#packGatheredB}). Which panel a column lands in

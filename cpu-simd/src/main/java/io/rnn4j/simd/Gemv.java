@@ -1,5 +1,7 @@
 package io.rnn4j.simd;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -352,9 +354,10 @@ final class Gemv {
     }
 
     /**
-     * Whether {@link #rowTimesTransposedFromLines} serves this product: 16-float vectors, every
-     * row of B starting {@code lead} floats (1 to 15) before a cache-line boundary that
-     * {@link Alignment} knows of, and at least two vectors of k.
+     * {@code lead} for {@link #rowTimesTransposedFromLines} (1 to 15: every row of B starts that
+     * many floats before a cache-line boundary that {@link Alignment} knows of, with 16-float
+     * vectors), or 0 when the plain loop serves: B's position unknown, or already on a line, or
+     * fewer than two vectors of k (where the chunks' masked ends would be most of the work).
      */
     static int lineLead(int k, float[] b, int offB, int ldb) {
         if (VL != Alignment.LINE || ldb % Alignment.LINE != 0 || k < 2 * VL) {
@@ -365,7 +368,7 @@ final class Gemv {
 
     /** Floats {@link #rowTimesTransposedFromLines} needs in its row buffer. */
     static int linesRowLength(int k) {
-        return k + 3 * VL;
+        return k + 2 * VL;
     }
 
     /**
@@ -375,11 +378,11 @@ final class Gemv {
      */
     static void layLinesRow(float[] a, int aStart, int aStep, int k, int lead, float[] row) {
         int sh = VL - lead, k1 = k - k % VL;
-        java.util.Arrays.fill(row, 0, sh, 0f);
+        Arrays.fill(row, 0, sh, 0f);
         for (int p = 0; p < k1; p++) {
             row[sh + p] = a[aStart + p * aStep];
         }
-        java.util.Arrays.fill(row, sh + k1, sh + k1 + VL, 0f);
+        Arrays.fill(row, sh + k1, sh + k1 + VL, 0f);
         for (int p = k1; p < k; p++) {
             row[sh + VL + p] = a[aStart + p * aStep];
         }
@@ -392,27 +395,31 @@ final class Gemv {
      * the time at 1x1024x512, 0.94-0.96x at 1x1024x1024, 0.86-0.92x at 1x512x2048, 0.72-0.83x at
      * 1x4096x1024; the plain loop on the same values placed on a line boundary takes 0.87-0.97x
      * of this loop's time, the cost of its masked first and last chunks and rotations). Each row
-     * of B is read in "chunks" that start {@code sh = VL - lead} floats
-     * before the row's vectors {@code v_m}: chunk {@code i} holds the last {@code lead} lanes of
-     * {@code v_(i-1)} and the first {@code sh} of {@code v_i}. Even chunks go to one accumulator,
+     * of B is read in "chunks" that start {@code sh = VL - lead} floats before the row's vectors
+     * {@code v_m}: chunk {@code i} holds the last {@code sh} lanes of {@code v_(i-1)} and the
+     * first {@code lead} of {@code v_i}. Even chunks go to one accumulator,
      * odd chunks to the other, so lane by lane each accumulator sums the same products in the same
      * order as {@link #rowTimesTransposed}'s even-vector and odd-vector accumulators do, only with
      * the two interleaved across lanes and rotated by {@code sh}; their sum, rotated back with one
-     * permute, is that method's {@code s + u} exactly (a + b == b + a). Chunk 0 and the last,
-     * partial chunk load B under a mask (zeros outside the row's first {@code k1} values), and
-     * {@code row} (laid out by {@link #layLinesRow}) holds zeros there, so they add exact zeros.
+     * permute, is that method's {@code s + u} exactly (a + b == b + a). Chunk 0 and the last
+     * chunk, {@code k1 / VL}, of which only the first {@code sh} lanes lie in the row, load B
+     * under a mask (zeros outside the row's first {@code k1} values) and {@code row} (laid out by
+     * {@link #layLinesRow}) holds zeros there; chunk 0's zeros land on accumulators that are still
+     * +0, and the last chunk's sums are blended in on its {@code sh} lanes only, since adding
+     * 0 x 0 would turn an accumulator's -0 (a negative product that underflowed) into +0.
+     * Needs {@code lead} in 1-15 ({@link #lineLead}).
      */
     static void rowTimesTransposedFromLines(int n, int k, float alpha, float[] row, int lead, float[] b, int offB, int ldb,
                                             float beta, float[] c, int ci, float[] t) {
         int k1 = k - k % VL;
         int sh = VL - lead;
-        int full = (k1 + sh) / VL - 1;              // chunks 1 .. full are whole
-        int cut = (k1 + sh) % VL;                   // lanes of chunk full + 1 inside the row, if any
+        int full = k1 / VL - 1;                     // chunks 1 .. full are whole; chunk full + 1 has sh lanes in the row
         VectorMask<Float> first = VectorMask.fromLong(S, -1L << sh);
-        VectorMask<Float> last = VectorMask.fromLong(S, (1L << cut) - 1);
+        VectorMask<Float> last = VectorMask.fromLong(S, (1L << sh) - 1);
         VectorShuffle<Float> back = ROTATIONS[sh];
-        boolean even = ((full + 1) & 1) == 0;        // the parity of the cut chunk full + 1
-        VectorMask<Float> toS = VectorMask.fromLong(S, even ? -1L : 0L), toU = toS.not();
+        boolean even = ((full + 1) & 1) == 0;        // the parity of the last chunk, full + 1
+        VectorMask<Float> toS = VectorMask.fromLong(S, even ? (1L << sh) - 1 : 0L);
+        VectorMask<Float> toU = VectorMask.fromLong(S, even ? 0L : (1L << sh) - 1);
         int q = n / 4;
         for (int j = 0; j < q; j++) {
             int b0 = offB + j * ldb - sh, b1 = b0 + q * ldb, b2 = b1 + q * ldb, b3 = b2 + q * ldb; // chunk 0 of each row
@@ -444,8 +451,8 @@ final class Gemv {
                 u2 = x.fma(FloatVector.fromArray(S, b, b2 + o), u2);
                 u3 = x.fma(FloatVector.fromArray(S, b, b3 + o), u3);
             }
-            // chunk full + 1, cut at k1 (no lanes if cut is 0), into s if even and u if odd,
-            // chosen by blends: a vector chosen at an if would be boxed.
+            // chunk full + 1, cut at k1, into s if even and u if odd, on its sh lanes only,
+            // chosen by blends (a vector chosen at an if would be boxed)
             int o = i * VL;
             x = FloatVector.fromArray(S, row, o);
             FloatVector c0 = FloatVector.fromArray(S, b, b0 + o, last), c1 = FloatVector.fromArray(S, b, b1 + o, last);

@@ -72,19 +72,6 @@ final class Packing {
      * not inline is boxed. (The boxing of these copies seen before came from a second float
      * vector shape elsewhere in the backend, see {@code SimdRnnRun.D}.)
      */
-    /**
-     * One panel of a non-transposed B gathered from two column ranges of {@code kc} rows from
-     * {@code b[bo]}: columns {@code [0, lead)} into the panel's first {@code lead} columns and
-     * {@code [tail, tail + NR - lead)} into the rest.
-     */
-    static void packGatheredB(float[] b, int bo, int ldb, int kc, int lead, int tail, float[] dst, int d) {
-        for (int p = 0; p < kc; p++) {
-            int src = bo + p * ldb;
-            System.arraycopy(b, src, dst, d + p * NR, lead);
-            System.arraycopy(b, src + tail, dst, d + p * NR + lead, NR - lead);
-        }
-    }
-
     static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff) {
         // Row by row, each source row segment read once from start to end and dealt out to
         // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
@@ -111,6 +98,19 @@ final class Packing {
         }
     }
 
+    /**
+     * One panel of a non-transposed B gathered from two column ranges of {@code kc} rows from
+     * {@code b[bo]}: columns {@code [0, lead)} into the panel's first {@code lead} columns and
+     * {@code [tail, tail + NR - lead)} into the rest. Two copies per row, but one such panel per
+     * block of columns.
+     */
+    static void packGatheredB(float[] b, int bo, int ldb, int kc, int lead, int tail, float[] dst, int d) {
+        for (int p = 0; p < kc; p++) {
+            int src = bo + p * ldb;
+            System.arraycopy(b, src, dst, d + p * NR, lead);
+            System.arraycopy(b, src + tail, dst, d + p * NR + lead, NR - lead);
+        }
+    }
 
     /**
      * Packs {@code w <= NR} rows of a transposed B ({@code kc} values each, stride {@code ldb}) as

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The packed SIMD GEMM against a float64 reference, on odd shapes, every transpose, offsets and lds. */
 class SimdGemmTest {
@@ -364,11 +365,14 @@ class SimdGemmTest {
         // columns before the first boundary and after the last full panel go through one gathered
         // panel. Every offset of B within a line, both layouts of A, beta 0 and 1, one and two
         // threads: the same bits as the pre-packed path, whose panels start at column 0.
+        if (Gemm.NR % Alignment.LINE != 0) {
+            return; // panels narrower than a line are not shifted
+        }
         SplittableRandom r = new SplittableRandom(21);
-        int n = 2048, k = 2 * Gemm.KC + 45;
+        int n = 2048, k = 4 * Gemm.KC + 45; // B: 17 MiB, more than half of any region G1 picks by itself
         for (int offB : new int[] {0, 1, 5, 11, 12, 15}) {
             float[] b = random(r, offB + k * n);
-            assertTrue(Alignment.known(b) || !largeArraysPlaced(), "an 8.7 MiB array under G1");
+            assumeTrue(Alignment.known(b), "B's cache-line position is known (G1, regions up to 32 MiB)");
             for (int m : new int[] {5, 64, 100}) {
                 boolean ta = (offB + m) % 2 == 0;
                 float[] a = random(r, m * k);
@@ -391,21 +395,31 @@ class SimdGemmTest {
 
     @Test
     void gemvOnLineAlignedLoadsEqualsTheUnalignedLoopBitForBit() {
-        // Batch-1 A·Bᵀ with B large enough for Alignment to know where its rows fall: each row
-        // offset within a line (lead 1-15) takes the line-aligned loop, which must give the bits
-        // of the plain loop on the same values placed on a line boundary (lead 0). k with and
-        // without tails past the last vector and past the last vector pair, k below two vectors,
-        // n not a multiple of 4, 1-3 rows, both layouts of A, beta 0 and 0.5, one and two threads.
+        // Batch-1 A·Bᵀ through gemm with a B large enough for Alignment to know where its rows
+        // fall: each row offset within a line (lead 1-15) takes the line-aligned loop, which must
+        // give the bits of the plain loop on the same values placed on a line boundary (lead 0).
+        // k with and without tails past the last vector and past the last vector pair, n not a
+        // multiple of 4, 1-3 rows, both layouts of A, beta 0 and 0.5, one and two threads; k
+        // below two vectors takes the plain loop. NaN in B's row padding and before its first row:
+        // neither loop may read them.
         SplittableRandom r = new SplittableRandom(31);
-        for (int[] nk : new int[][] {{1030, 512}, {1027, 530}, {1101, 521}, {20003, 31}, {40001, 16}, {13001, 40}, {1033, 1000}}) {
+        for (int[] nk : new int[][] {{8200, 512}, {8203, 530}, {4401, 1000}, {90001, 40}, {20003, 31}, {40001, 16}}) {
             int n = nk[0], k = nk[1], ldb = (k + 15) / 16 * 16;
-            for (int offB : new int[] {1, 4, 7, 12, 15}) {
-                float[] b = random(r, offB + n * ldb + 16);
-                assertTrue(Alignment.known(b) || !largeArraysPlaced(), "a " + b.length * 4 / 1024 + " KiB array under G1");
+            boolean lined = Gemm.VL == Alignment.LINE && k >= 2 * Gemm.VL;
+            for (int offB : new int[] {1, 4, 7, 11, 15}) {
+                float[] b = random(r, offB + n * ldb);
+                Arrays.fill(b, 0, offB, Float.NaN);
+                for (int j = 0; j < n; j++) {
+                    Arrays.fill(b, offB + j * ldb + k, offB + (j + 1) * ldb, Float.NaN);
+                }
                 int lead = Alignment.toLine(b, offB);
+                if (lined) {
+                    assumeTrue(Alignment.known(b), "B's cache-line position is known (G1, regions up to 32 MiB)");
+                    assertTrue(Gemv.lineLead(k, b, offB, ldb) > 0, "the line-aligned loop serves offB=" + offB);
+                }
                 float[] aligned = new float[b.length + 16]; // the same values from a line boundary
                 System.arraycopy(b, offB, aligned, offB + lead, n * ldb);
-                assertEquals(0, Alignment.toLine(aligned, offB + lead));
+                assertEquals(0, Gemv.lineLead(k, aligned, offB + lead, ldb));
                 for (int m = 1; m <= 3; m++) {
                     boolean ta = (m + offB) % 2 == 0;
                     int lda = ta ? m + 1 : k + 2;
@@ -421,14 +435,57 @@ class SimdGemmTest {
                 }
             }
         }
-        // and one against the float64 reference
-        check(SIMD1, 32, false, true, 1, 1033, 1000, 1.5f, 0.5f, 0, 0, 0, 0, 5, 0);
+        // and one against the float64 reference (ldb a multiple of 16, so the line-aligned loop)
+        check(SIMD1, 32, false, true, 1, 8200, 1000, 1.5f, 0.5f, 0, 8, 0, 0, 5, 0);
     }
 
-    /** Whether this JVM runs G1, which places large arrays at a region start ({@link Alignment}). */
-    private static boolean largeArraysPlaced() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .anyMatch(gc -> gc.getName().startsWith("G1"));
+    @Test
+    void lineAlignedGemvLoopEqualsThePlainLoopForEveryLead() {
+        // The loop itself, on ordinary arrays (its results do not depend on where B really sits):
+        // every lead 1-15, k from two vectors up with every kind of tail, n % 4 = 0-3, alpha and
+        // beta 0 (C's NaN must not be read) or not, NaN in B's row padding and before B, B ending
+        // at the array's end, and products that underflow to -0, whose sign must survive.
+        if (Gemm.VL != Alignment.LINE) {
+            return; // the loop is written for 16-float vectors
+        }
+        SplittableRandom r = new SplittableRandom(33);
+        float[] t = new float[Gemm.VL];
+        for (int k : new int[] {32, 33, 40, 47, 48, 63, 64, 100, 512, 530}) {
+            int ldb = (k + 15) / 16 * 16;
+            for (int n : new int[] {4, 5, 6, 7, 37}) {
+                for (int lead = 1; lead < Alignment.LINE; lead++) {
+                    int offB = lead % 3;
+                    boolean tiny = lead % 4 == 0; // products of about -1e-46, which round to -0
+                    float[] b = new float[offB + n * ldb];
+                    float[] a = new float[k];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = tiny ? 1e-23f * (float) (1 + r.nextDouble()) : (float) (r.nextDouble() * 2 - 1);
+                    }
+                    for (int i = 0; i < k; i++) {
+                        a[i] = tiny ? -1e-23f * (float) (1 + r.nextDouble()) : (float) (r.nextDouble() * 2 - 1);
+                    }
+                    Arrays.fill(b, 0, offB, Float.NaN);
+                    for (int j = 0; j < n; j++) {
+                        Arrays.fill(b, offB + j * ldb + k, offB + (j + 1) * ldb, Float.NaN);
+                    }
+                    float[] row = new float[Gemv.linesRowLength(k)];
+                    Gemv.layLinesRow(a, 0, 1, k, lead, row);
+                    for (float beta : new float[] {0f, 0.5f}) {
+                        float[] c1 = new float[n + 3], c2 = new float[n + 3];
+                        for (int i = 0; i < c1.length; i++) {
+                            c1[i] = c2[i] = beta == 0f ? Float.NaN : (float) r.nextDouble();
+                        }
+                        Gemv.rowTimesTransposed(n, k, 1.25f, a, b, offB, ldb, beta, c1, 2, t);
+                        Gemv.rowTimesTransposedFromLines(n, k, 1.25f, row, lead, b, offB, ldb, beta, c2, 2, t);
+                        String what = "k=" + k + " n=" + n + " lead=" + lead + " beta=" + beta + (tiny ? " (underflowing)" : "");
+                        for (int i = 0; i < c1.length; i++) {
+                            assertEquals(Float.floatToRawIntBits(c1[i]), Float.floatToRawIntBits(c2[i]),
+                                    what + " at " + i + ": " + c1[i] + " against " + c2[i]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
