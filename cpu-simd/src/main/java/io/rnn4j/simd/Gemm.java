@@ -905,7 +905,7 @@ final class Gemm {
             } else {
                 Scratch s = scratch.get();
                 int aStart = transA ? offA + i : offA + i * lda, aStep = transA ? lda : 1;
-                int lead = Gemv.lineLead(k, b, offB, ldb);
+                int lead = Gemv.lineLead(n, k, b, offB, ldb);
                 if (lead > 0) {
                     float[] row = s.row(Gemv.linesRowLength(k));
                     Gemv.layLinesRow(a, aStart, aStep, k, lead, row);

@@ -357,14 +357,23 @@ final class Gemv {
      * {@code lead} for {@link #rowTimesTransposedFromLines} (1 to 15: every row of B starts that
      * many floats before a cache-line boundary that {@link Alignment} knows of, with 16-float
      * vectors), or 0 when the plain loop serves: B's position unknown, or already on a line, or
-     * fewer than two vectors of k (where the chunks' masked ends would be most of the work).
+     * fewer than two vectors of k, or the {@code n} rows read here under {@link #LINES_MIN_FLOATS}.
      */
-    static int lineLead(int k, float[] b, int offB, int ldb) {
-        if (VL != Alignment.LINE || ldb % Alignment.LINE != 0 || k < 2 * VL) {
+    static int lineLead(int n, int k, float[] b, int offB, int ldb) {
+        if (VL != Alignment.LINE || ldb % Alignment.LINE != 0 || k < 2 * VL || (long) n * ldb < LINES_MIN_FLOATS) {
             return 0;
         }
         return Alignment.toLine(b, offB);
     }
+
+    /**
+     * Floats of B (8 MiB) from which the line-aligned loop pays: its masked first and last chunks
+     * and rotations cost a fixed amount per row, the straddling loads it saves cost more the
+     * further B streams from. One thread, two builds in one JVM, both orders, against the plain
+     * loop on B 16 bytes off a line: 1.12-1.16x the time at 1x1024x512 (2 MiB), 0.99-1.02x at
+     * 1x1024x1024, 0.97-0.99x at 1x2048x1024, 0.87-0.91x at 1x4096x1024 (16 MiB).
+     */
+    static final long LINES_MIN_FLOATS = 1L << 21;
 
     /** Floats {@link #rowTimesTransposedFromLines} needs in its row buffer. */
     static int linesRowLength(int k) {
@@ -390,11 +399,12 @@ final class Gemv {
 
     /**
      * {@link #rowTimesTransposed} with every load of B on a cache line: the same bits, in less
-     * time when B streams from L3 or memory, since a 512-bit load that straddles two lines reads
-     * both (one thread, B 16 bytes past a line, two builds in one JVM, both orders: 0.95-0.98x
-     * the time at 1x1024x512, 0.94-0.96x at 1x1024x1024, 0.86-0.92x at 1x512x2048, 0.72-0.83x at
-     * 1x4096x1024; the plain loop on the same values placed on a line boundary takes 0.87-0.97x
-     * of this loop's time, the cost of its masked first and last chunks and rotations). Each row
+     * time when a large B streams from L3 or memory, since a 512-bit load that straddles two
+     * lines reads both (one thread, B 16 bytes past a line, two builds in one JVM, both orders:
+     * 0.72-0.91x the time at 1x4096x1024 over the session's runs; see {@link #LINES_MIN_FLOATS}
+     * for smaller B; the plain loop on the same values placed on a line boundary takes
+     * 0.79-0.94x of this loop's time, the cost of its masked first and last chunks and
+     * rotations). Each row
      * of B is read in "chunks" that start {@code sh = VL - lead} floats before the row's vectors
      * {@code v_m}: chunk {@code i} holds the last {@code sh} lanes of {@code v_(i-1)} and the
      * first {@code lead} of {@code v_i}. Even chunks go to one accumulator,

@@ -415,11 +415,11 @@ class SimdGemmTest {
                 int lead = Alignment.toLine(b, offB);
                 if (lined) {
                     assumeTrue(Alignment.known(b), "B's cache-line position is known (G1, regions up to 32 MiB)");
-                    assertTrue(Gemv.lineLead(k, b, offB, ldb) > 0, "the line-aligned loop serves offB=" + offB);
+                    assertTrue(Gemv.lineLead(n, k, b, offB, ldb) > 0, "the line-aligned loop serves offB=" + offB);
                 }
                 float[] aligned = new float[b.length + 16]; // the same values from a line boundary
                 System.arraycopy(b, offB, aligned, offB + lead, n * ldb);
-                assertEquals(0, Gemv.lineLead(k, aligned, offB + lead, ldb));
+                assertEquals(0, Gemv.lineLead(n, k, aligned, offB + lead, ldb));
                 for (int m = 1; m <= 3; m++) {
                     boolean ta = (m + offB) % 2 == 0;
                     int lda = ta ? m + 1 : k + 2;
