@@ -6,6 +6,8 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +52,55 @@ class AlignmentTest {
             assertEquals((previous + Alignment.LINE - 1) % Alignment.LINE, lead, "toLine(" + i + ")");
             assertEquals(0, Alignment.toLine(large, i + lead), "a line start at " + (i + lead));
             previous = lead;
+        }
+    }
+
+    @Test
+    void productsRunWithoutTheManagementModules() throws Exception {
+        // A runtime without java.management / jdk.management (a jlinked one, say): the layout is
+        // unknown, and a product on a B large enough to ask about it still runs and is right.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--limit-modules", "java.base,jdk.incubator.vector",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                WithoutManagement.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+    }
+
+    /** The child JVM's side: an A·Bᵀ GEMV and an A·B with a 9 MiB B, checked in float64. */
+    public static final class WithoutManagement {
+        public static void main(String[] args) {
+            int n = 4096, k = 576;
+            float[] b = new float[n * k + 5];
+            float[] a = new float[4 * n]; // up to 4 rows of the longer k
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) r.nextDouble(-1, 1);
+            }
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) r.nextDouble(-1, 1);
+            }
+            Gemm gemm = new Gemm(new Threads(1));
+            for (int m : new int[] {1, 4}) {
+                for (boolean tb : new boolean[] {true, false}) {
+                    int nn = tb ? n : k, kk = tb ? k : n; // A·Bᵀ: n x k B; A·B: B is k x n read as kk x nn
+                    float[] c = new float[m * nn];
+                    gemm.gemm(false, tb, m, nn, kk, 1f, a, 0, kk, b, 5, tb ? k : nn, 0f, c, 0, nn);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < nn; j += 97) {
+                            double s = 0;
+                            for (int q = 0; q < kk; q++) {
+                                s += (double) a[i * kk + q] * (tb ? b[5 + j * k + q] : b[5 + q * nn + j]);
+                            }
+                            if (Math.abs(s - c[i * nn + j]) > 1e-3) {
+                                System.out.println("m=" + m + " tb=" + tb + " c[" + i + "][" + j + "] = " + c[i * nn + j] + ", expected " + s);
+                                System.exit(1);
+                            }
+                        }
+                    }
+                }
+            }
+            System.exit(Alignment.known(b) ? 2 : 0); // without the management beans the layout is unknown
         }
     }
 }
