@@ -855,12 +855,7 @@ final class Gemm {
             }
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            int ci = co + r * ldc;
-            for (int j = 0; j < cols; j++) {
-                c[ci + j] = combine(acc[r * NR + j], alpha, beta, c[ci + j]);
-            }
-        }
+        storeColumns(acc, 0, c, co, ldc, alpha, beta, rows, cols);
     }
 
     /** Columns {@code [from, from + cols)} of a tile in {@code acc} combined into C at {@code c[co]}, as {@link #storeTile} does. */
@@ -896,6 +891,7 @@ final class Gemm {
     private void small(boolean transA, boolean transB, int m, int n, int k, float alpha,
                        float[] a, int offA, int lda, float[] b, int offB, int ldb,
                        float beta, float[] c, int offC, int ldc) {
+        int lead = transB ? Gemv.lineLead(n, k, b, offB, ldb) : 0;
         for (int i = 0; i < m; i++) {
             int ci = offC + i * ldc;
             if (!transB) {
@@ -905,7 +901,6 @@ final class Gemm {
             } else {
                 Scratch s = scratch.get();
                 int aStart = transA ? offA + i : offA + i * lda, aStep = transA ? lda : 1;
-                int lead = Gemv.lineLead(n, k, b, offB, ldb);
                 if (lead > 0) {
                     float[] row = s.row(Gemv.linesRowLength(k));
                     Gemv.layLinesRow(a, aStart, aStep, k, lead, row);

@@ -334,23 +334,12 @@ final class Gemv {
                 d2 = rowSum(r2, t);
                 d3 = rowSum(r3, t);
             }
-            c[ci + j] = combine(scalarTail(d0, a, b, b0, k1, k), alpha, beta, c[ci + j]);
-            c[ci + j + q] = combine(scalarTail(d1, a, b, b1, k1, k), alpha, beta, c[ci + j + q]);
-            c[ci + j + 2 * q] = combine(scalarTail(d2, a, b, b2, k1, k), alpha, beta, c[ci + j + 2 * q]);
-            c[ci + j + 3 * q] = combine(scalarTail(d3, a, b, b3, k1, k), alpha, beta, c[ci + j + 3 * q]);
+            c[ci + j] = combine(scalarTail(d0, a, 0, b, b0, k1, k), alpha, beta, c[ci + j]);
+            c[ci + j + q] = combine(scalarTail(d1, a, 0, b, b1, k1, k), alpha, beta, c[ci + j + q]);
+            c[ci + j + 2 * q] = combine(scalarTail(d2, a, 0, b, b2, k1, k), alpha, beta, c[ci + j + 2 * q]);
+            c[ci + j + 3 * q] = combine(scalarTail(d3, a, 0, b, b3, k1, k), alpha, beta, c[ci + j + 3 * q]);
         }
-        for (int j = 4 * q; j < n; j++) {
-            int b0 = offB + j * ldb;
-            FloatVector s0 = FloatVector.zero(S), u0 = s0;
-            for (int p = 0; p < k2; p += 2 * VL) {
-                s0 = FloatVector.fromArray(S, a, p).fma(FloatVector.fromArray(S, b, b0 + p), s0);
-                u0 = FloatVector.fromArray(S, a, p + VL).fma(FloatVector.fromArray(S, b, b0 + p + VL), u0);
-            }
-            if (k1 > k2) {
-                s0 = FloatVector.fromArray(S, a, k2).fma(FloatVector.fromArray(S, b, b0 + k2), s0);
-            }
-            c[ci + j] = combine(scalarTail(rowSum(s0.add(u0), t), a, b, b0, k1, k), alpha, beta, c[ci + j]);
-        }
+        singleRows(4 * q, n, k, alpha, a, 0, 0, b, offB, ldb, beta, c, ci, t);
     }
 
     /**
@@ -504,24 +493,29 @@ final class Gemv {
                 c[ci + j + 3 * q] = Math.fma(t[3], alpha, c[ci + j + 3 * q] * beta);
             }
         }
-        linesRowTail(4 * q, n, k, alpha, row, sh, b, offB, ldb, beta, c, ci, t);
+        singleRows(4 * q, n, k, alpha, row, sh, sh + VL, b, offB, ldb, beta, c, ci, t);
     }
 
-    /** The last 0-3 rows of {@link #rowTimesTransposedFromLines}: {@link #rowTimesTransposed}'s single-row loop on the laid-out row. */
-    private static void linesRowTail(int j0, int n, int k, float alpha, float[] row, int sh, float[] b, int offB, int ldb,
-                                     float beta, float[] c, int ci, float[] t) {
+    /**
+     * Rows {@code [j0, n)} of {@link #rowTimesTransposed} one at a time (the last 0-3 of its
+     * passes), A's value p at {@code a[aOff + p]} for the vectors and at {@code a[tailOff + p]}
+     * for the scalar tail past {@code k - k % VL}: both loops' last rows, on the plain row and on
+     * {@link #layLinesRow}'s layout. A row's sum is formed as in the four-row passes.
+     */
+    private static void singleRows(int j0, int n, int k, float alpha, float[] a, int aOff, int tailOff,
+                                   float[] b, int offB, int ldb, float beta, float[] c, int ci, float[] t) {
         int k1 = k - k % VL, k2 = k - k % (2 * VL);
         for (int j = j0; j < n; j++) {
             int bRow = offB + j * ldb;
             FloatVector s0 = FloatVector.zero(S), u0 = s0;
             for (int p = 0; p < k2; p += 2 * VL) {
-                s0 = FloatVector.fromArray(S, row, sh + p).fma(FloatVector.fromArray(S, b, bRow + p), s0);
-                u0 = FloatVector.fromArray(S, row, sh + p + VL).fma(FloatVector.fromArray(S, b, bRow + p + VL), u0);
+                s0 = FloatVector.fromArray(S, a, aOff + p).fma(FloatVector.fromArray(S, b, bRow + p), s0);
+                u0 = FloatVector.fromArray(S, a, aOff + p + VL).fma(FloatVector.fromArray(S, b, bRow + p + VL), u0);
             }
             if (k1 > k2) {
-                s0 = FloatVector.fromArray(S, row, sh + k2).fma(FloatVector.fromArray(S, b, bRow + k2), s0);
+                s0 = FloatVector.fromArray(S, a, aOff + k2).fma(FloatVector.fromArray(S, b, bRow + k2), s0);
             }
-            c[ci + j] = combine(scalarTail(rowSum(s0.add(u0), t), row, sh + VL, b, bRow, k1, k), alpha, beta, c[ci + j]);
+            c[ci + j] = combine(scalarTail(rowSum(s0.add(u0), t), a, tailOff, b, bRow, k1, k), alpha, beta, c[ci + j]);
         }
     }
 
@@ -567,18 +561,10 @@ final class Gemv {
         return sumLanes(t);
     }
 
-    /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product, A's value p at {@code row[rowOff + p]}. */
+    /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product with row {@code bRow} of B, A's value p at {@code row[rowOff + p]}. */
     private static float scalarTail(float d, float[] row, int rowOff, float[] b, int bRow, int k1, int k) {
         for (int p = k1; p < k; p++) {
             d = Math.fma(row[rowOff + p], b[bRow + p], d);
-        }
-        return d;
-    }
-
-    /** {@code d} plus the scalar tail {@code [k1, k)} of one dot product with row {@code bRow} of B. */
-    private static float scalarTail(float d, float[] a, float[] b, int bRow, int k1, int k) {
-        for (int p = k1; p < k; p++) {
-            d = Math.fma(a[p], b[bRow + p], d);
         }
         return d;
     }
