@@ -84,7 +84,7 @@ final class Gemm {
     /** Per-thread packing buffers, grown on demand and kept, so steady-state calls do not allocate. */
     static final class Scratch {
         final float[] a = new float[Math.max(MC, FEW_ROWS) * KC];
-        final float[] b = new float[KC * Math.max(NC, GROUP * NR) + Alignment.LINE];
+        final float[] b = new float[Alignment.lengthOnLines(KC * Math.max(NC, GROUP * NR) + Alignment.LINE)];
         /** Where packed panels start in {@code b}: on a cache-line boundary where that is known. */
         final int bBase = Alignment.toLine(b, 0);
         final float[] edge = new float[MR * NR];
@@ -126,7 +126,7 @@ final class Gemm {
             this.k = k;
             this.n = n;
             this.npad = (n + NR - 1) / NR * NR;
-            this.data = new float[Math.max(1, k * npad) + Alignment.LINE];
+            this.data = new float[Alignment.lengthOnLines(Math.max(1, k * npad) + Alignment.LINE)];
             this.base = Alignment.toLine(data, 0);
         }
 

@@ -56,6 +56,45 @@ class AlignmentTest {
     }
 
     @Test
+    void packingBuffersStartOnALineWhateverTheRegionSize() throws Exception {
+        // 16 MiB regions (a heap of 32 GiB picks them): the 2 MiB packing buffer and a small
+        // packed B would not start a region without lengthOnLines, so their panels' place would
+        // be unknown. The child checks both (exit 0), or that the layout is unknown (exit 3).
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-XX:+UseG1GC", "-XX:G1HeapRegionSize=16m", "-Xmx256m",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                LargeRegions.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        assertTrue(code == 0 || code == 3, "exit " + code + ": " + out);
+        if (Alignment.known(new float[1 << 24])) {
+            assertEquals(0, code, "this JVM knows the layout, the child should too: " + out);
+        }
+    }
+
+    /** The child JVM's side of {@link #packingBuffersStartOnALineWhateverTheRegionSize}. */
+    public static final class LargeRegions {
+        public static void main(String[] args) {
+            if (!Alignment.known(new float[1 << 24])) {
+                System.exit(3);
+            }
+            Gemm.Scratch s = new Gemm.Scratch();
+            Gemm.PackedB small = new Gemm.PackedB(false, 3, 5);
+            float[] padded = new float[Alignment.lengthOnLines(100)];
+            if (!Alignment.known(s.b) || !Alignment.known(small.data) || !Alignment.known(padded)) {
+                System.out.println("known: scratch " + Alignment.known(s.b) + ", packed B " + Alignment.known(small.data)
+                        + ", padded " + Alignment.known(padded));
+                System.exit(1);
+            }
+            if (Alignment.toLine(s.b, s.bBase) != 0 || Alignment.toLine(small.data, small.base) != 0) {
+                System.out.println("panels off a line: " + Alignment.toLine(s.b, s.bBase) + ", " + Alignment.toLine(small.data, small.base));
+                System.exit(1);
+            }
+            System.exit(0);
+        }
+    }
+
+    @Test
     void productsRunWithoutTheManagementModules() throws Exception {
         // A runtime without java.management / jdk.management (a jlinked one, say): the layout is
         // unknown, and a product on a B large enough to ask about it still runs and is right.
