@@ -356,13 +356,17 @@ final class Gemv {
     }
 
     /**
-     * Floats of B (8 MiB) from which the line-aligned loop pays: its masked first and last chunks
-     * and rotations cost a fixed amount per row, the straddling loads it saves cost more the
-     * further B streams from. One thread, two builds in one JVM, both orders, against the plain
-     * loop on B 16 bytes off a line: 1.12-1.16x the time at 1x1024x512 (2 MiB), 0.99-1.02x at
-     * 1x1024x1024, 0.97-0.99x at 1x2048x1024, 0.87-0.91x at 1x4096x1024 (16 MiB).
+     * Floats of B from which the line-aligned loop pays: its masked first and last chunks and
+     * rotations cost a fixed amount per row, the straddling loads it saves cost more the further
+     * B streams from, and far more on an Intel core. On a Zen 5 (one thread, two builds in one
+     * JVM, both orders, against the plain loop on B 16 bytes off a line): 1.12-1.16x the time at
+     * 1x1024x512 (2 MiB), 0.99-1.02x at 1x1024x1024, 0.97-0.99x at 1x2048x1024, 0.87-0.91x at
+     * 1x4096x1024 (16 MiB), hence 8 MiB there. On a Sapphire Rapids (session 16, the same
+     * comparison): 0.78-0.82x at 1x1024x512 with the heap in 2 MiB pages, 0.89-0.92x without
+     * (40-45 GFLOP/s against 31-35), 0.78-0.82x for two and three rows, and 0.98-1.02x at 3-4 MiB
+     * and 16 MiB, hence every B whose place is known on Intel cores ({@link Cpu#INTEL}).
      */
-    static final long LINES_MIN_FLOATS = 1L << 21;
+    static final long LINES_MIN_FLOATS = Cpu.INTEL ? 0 : 1L << 21;
 
     /** Floats {@link #rowTimesTransposedFromLines} needs in its row buffer. */
     static int linesRowLength(int k) {
