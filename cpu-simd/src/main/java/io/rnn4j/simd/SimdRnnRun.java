@@ -562,12 +562,13 @@ final class SimdRnnRun {
     /** Packs the panels of columns {@code [r0, r1)}, cut from {@code r0}. */
     private void packGemvRange(int r0, int r1) {
         float[] panels = ws.gemvPanels(units * gemvPanelColumns);
+        int base = ws.gemvPanelsBase();
         for (int c0 = r0; c0 < r1; c0 += GEMV_PANEL) {
             int w = Math.min(GEMV_PANEL, r1 - c0);
             int block = fourBlockPanel(w) ? Gemm.NR : w;
             for (int j = 0; j < w; j += block) {
                 for (int p = 0; p < units; p++) {
-                    System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, c0 * units + j * units + p * block, block);
+                    System.arraycopy(recurrentKernel, p * gateWidth + c0 + j, panels, base + c0 * units + j * units + p * block, block);
                 }
             }
         }
@@ -584,18 +585,19 @@ final class SimdRnnRun {
      */
     private void gemvFromPanels(int m, int offA, int offC, int r0, int r1) {
         float[] panels = ws.gemvPanels(units * gemvPanelColumns);
+        int base = ws.gemvPanelsBase();
         int count = (r1 - r0 + GEMV_PANEL - 1) / GEMV_PANEL;
         for (int i = 0; i < count; i++) {
             int q = (step & 1) == 0 ? i : count - 1 - i;
             int c0 = r0 + q * GEMV_PANEL, w = Math.min(GEMV_PANEL, r1 - c0);
             if (fourBlockPanel(w)) {
                 for (int r = 0; r < m; r++) {
-                    Gemv.panelRow(units, ws.hPrev, offA + r * time * units, panels, c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
+                    Gemv.panelRow(units, ws.hPrev, offA + r * time * units, panels, base + c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
                 }
                 continue;
             }
             gemm.gemvSerial(false, m, w, units, 1f, ws.hPrev, offA, time * units,
-                    panels, c0 * units, w, 0f, ws.recurrent, offC + c0, gateWidth);
+                    panels, base + c0 * units, w, 0f, ws.recurrent, offC + c0, gateWidth);
         }
     }
 

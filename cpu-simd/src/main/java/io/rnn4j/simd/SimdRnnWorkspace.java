@@ -51,13 +51,34 @@ final class SimdRnnWorkspace implements RnnWorkspace {
      * range under a column split (see {@code SimdRnnRun.gemvPanels}); made on first use.
      */
     private float[] gemvPanels = new float[0];
+    /**
+     * Where the panels start in {@link #gemvPanels}: on Intel cores on a cache-line boundary
+     * where that is known (the array then at least half a G1 region long), so each 64-float row
+     * of a panel block is four whole lines. LSTM inference on one thread, two builds in one JVM,
+     * both orders, Sapphire Rapids: 0.67-0.70x the time at 1x100x128x256 and 1x100x64x128 (one
+     * of four pairs 0.88x / 1.0x), 0.92-0.97x at 1x100x256x512. On Zen 5 the same placement had
+     * measured mixed (session 15: +8% at 256 units, -10% at 128), so other CPUs keep the array
+     * as it falls.
+     */
+    private int gemvPanelsBase;
 
-    /** {@link #gemvPanels}, at least {@code size} floats. */
+    /** {@link #gemvPanels}, at least {@code size} floats from {@link #gemvPanelsBase()}. */
     float[] gemvPanels(int size) {
-        if (gemvPanels.length < size) {
-            gemvPanels = new float[size];
+        if (gemvPanels.length - gemvPanelsBase < size) {
+            if (Cpu.INTEL) {
+                gemvPanels = new float[Alignment.lengthOnLines(size + Alignment.LINE)];
+                gemvPanelsBase = Alignment.toLine(gemvPanels, 0);
+            } else {
+                gemvPanels = new float[size];
+                gemvPanelsBase = 0;
+            }
         }
         return gemvPanels;
+    }
+
+    /** The first panel's offset in {@link #gemvPanels(int)}'s array. */
+    int gemvPanelsBase() {
+        return gemvPanelsBase;
     }
 
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
