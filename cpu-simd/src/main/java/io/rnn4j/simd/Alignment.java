@@ -34,8 +34,8 @@ final class Alignment {
     private static final long MAX_PADDED_HALF = 16L << 20;
 
     /**
-     * The VM's layout, read on first use by an array large enough to need it (the management
-     * beans take about 25 ms to come up).
+     * The VM's layout, read on first use by an array large enough to need it or by a buffer
+     * {@link #lengthOnLines} may pad (the management beans take about 25 ms to come up).
      */
     private static final class Layout {
         /** Bytes from a line boundary to element 0 of an array that starts a G1 region; -1 if unknown. */
@@ -94,11 +94,23 @@ final class Alignment {
      * regions are small (a 2 MiB buffer does with the 4 MiB regions of a heap of up to 8 GiB,
      * not with the 8 MiB ones of {@code -Xmx16g}), and on a CPU that pays for every 512-bit load
      * that straddles two lines, GEMM on panels 16 bytes off a line took 1.3-1.4x the time
-     * (Sapphire Rapids, 1024³ and 6400x1024x256 with {@code -Xmx16g}). G1 sizes regions to
-     * about 1/2048 of the heap, so the padding costs at most about 1/4096 of the heap per buffer.
+     * (Sapphire Rapids, 1024³ and 6400x1024x256 with {@code -Xmx16g}).
+     *
+     * <p>A padded buffer takes a whole region (G1 puts nothing else in a region that holds part
+     * of a large array): about 1/2048 of the heap as G1 sizes regions, more below 2 GiB, where
+     * regions stay at 1 MiB. So a buffer under a quarter of half a region is padded only on
+     * Intel cores ({@link Cpu#INTEL}), where a misplaced panel costs the micro-kernel most (a
+     * probe of the 4 x 64 kernel on panels 16 bytes off a line: 109-113 GFLOP/s against 150-184
+     * on a line); elsewhere it stays as it is and falls where it may.
      */
     static int lengthOnLines(int floats) {
+        if (!Cpu.INTEL && 16L * floats < SMALLEST_REGION_HALF) {
+            return floats; // under a quarter of any half region: decided without reading the layout
+        }
         if (Layout.HEADER < 0 || Layout.REGION_HALF > MAX_PADDED_HALF) {
+            return floats;
+        }
+        if (!Cpu.INTEL && 16L * floats < Layout.REGION_HALF) {
             return floats;
         }
         return (int) Math.max(floats, Layout.REGION_HALF / 4 + 1);

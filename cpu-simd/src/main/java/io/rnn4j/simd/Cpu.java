@@ -13,12 +13,26 @@ import java.util.stream.Stream;
  */
 final class Cpu {
     /**
+     * {@code -Drnn4j.simd.cpu=intel|other} overrides the vendor, so the tests can run either
+     * tuning on any machine (never needed otherwise: every choice gives the same bits).
+     */
+    static final String PROPERTY = "rnn4j.simd.cpu";
+
+    /**
      * An Intel core: a 512-bit load that straddles two cache lines costs it far more than it costs
      * a Zen core (session 16's Sapphire Rapids against sessions 5-15's Zen 5).
      */
-    static final boolean INTEL = "GenuineIntel".equals(vendor(Path.of("/proc/cpuinfo")));
+    static final boolean INTEL = intel(System.getProperty(PROPERTY), Path.of("/proc/cpuinfo"));
 
     private Cpu() {
+    }
+
+    /** Intel tuning: the override if it is {@code intel} or {@code other}, else the vendor of {@code cpuinfo}. */
+    static boolean intel(String override, Path cpuinfo) {
+        if ("intel".equals(override) || "other".equals(override)) {
+            return override.equals("intel");
+        }
+        return "GenuineIntel".equals(vendor(cpuinfo));
     }
 
     /** The {@code vendor_id} of a {@code /proc/cpuinfo}-format file, or "" if there is none or it cannot be read. */

@@ -46,7 +46,7 @@ final class Gemm {
     /** Rows of A packed per block: {@code MC * KC} floats (256 KiB) stay in L2 while the panels stream past. */
     static final int MC = 128;
     static final int NC = 16 * NR;
-    /** Panels the macro-kernel runs every sliver of a row block over before the next ones ({@link #panels}): 512 KiB at KC = 512. */
+    /** Panels the macro-kernel runs every sliver of a row block over before the next ones ({@link #panels}): 512 KiB at KC = 512 with 16-float vectors. */
     static final int PANEL_GROUP = 4;
     /**
      * Panels of a transposed B packed together on the few-rows path ({@code 2 * KC * NR} floats,
@@ -114,9 +114,10 @@ final class Gemm {
         final int k;
         final int n;
         final int npad;
-        final float[] data;
+        /** The panels; allocated by the first {@link #pack} (a bound-only B, below MR rows, never needs them). */
+        float[] data;
         /** Where the panels start in {@code data}: on a cache-line boundary where that is known. */
-        final int base;
+        int base;
         float[] src;
         int offB;
         int ldb;
@@ -128,8 +129,6 @@ final class Gemm {
             this.k = k;
             this.n = n;
             this.npad = (n + NR - 1) / NR * NR;
-            this.data = new float[Alignment.lengthOnLines(Math.max(1, k * npad) + Alignment.LINE)];
-            this.base = Alignment.toLine(data, 0);
         }
 
         /**
@@ -149,6 +148,10 @@ final class Gemm {
             this.offB = offB;
             this.ldb = ldb;
             this.packed = true;
+            if (data == null) {
+                data = new float[Alignment.lengthOnLines(Math.max(1, k * npad) + Alignment.LINE)];
+                base = Alignment.toLine(data, 0);
+            }
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, base + pc * npad);

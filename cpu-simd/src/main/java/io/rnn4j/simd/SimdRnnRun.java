@@ -538,8 +538,8 @@ final class SimdRnnRun {
     }
 
     /**
-     * Copies U's step columns into {@link #gemvPanels}, stored in place ({@code c0 * units} for
-     * column {@code c0}): each range of columns one thread multiplies (all of them on one thread,
+     * Copies U's step columns into {@link #gemvPanels}, stored in place
+     * ({@code gemvPanelsBase() + c0 * units} for column {@code c0}): each range of columns one thread multiplies (all of them on one thread,
      * {@link #gemvForwardWidth} under {@link #gemvColumns}) is cut into panels from its start; a
      * full panel is the four {@code units x NR} blocks {@link Gemv#panelRow} reads (with 16-float
      * vectors; with narrower ones every panel is row-major), a narrower last panel of a range is

@@ -51,34 +51,30 @@ final class SimdRnnWorkspace implements RnnWorkspace {
      * range under a column split (see {@code SimdRnnRun.gemvPanels}); made on first use.
      */
     private float[] gemvPanels = new float[0];
-    /**
-     * Where the panels start in {@link #gemvPanels}: on Intel cores on a cache-line boundary
-     * where that is known (the array then at least half a G1 region long), so each 64-float row
-     * of a panel block is four whole lines. LSTM inference on one thread, two builds in one JVM,
-     * both orders, Sapphire Rapids: 0.67-0.70x the time at 1x100x128x256 and 1x100x64x128 (one
-     * of four pairs 0.88x / 1.0x), 0.92-0.97x at 1x100x256x512. On Zen 5 the same placement had
-     * measured mixed (session 15: +8% at 256 units, -10% at 128), so other CPUs keep the array
-     * as it falls.
-     */
-    private int gemvPanelsBase;
 
-    /** {@link #gemvPanels}, at least {@code size} floats from {@link #gemvPanelsBase()}. */
+    /**
+     * {@link #gemvPanels}, at least {@code size} floats from {@link #gemvPanelsBase()}. Sized
+     * by the calling thread before a team packs or reads column ranges of it (a worker passing
+     * the same size never reallocates it).
+     */
     float[] gemvPanels(int size) {
-        if (gemvPanels.length - gemvPanelsBase < size) {
-            if (Cpu.INTEL) {
-                gemvPanels = new float[Alignment.lengthOnLines(size + Alignment.LINE)];
-                gemvPanelsBase = Alignment.toLine(gemvPanels, 0);
-            } else {
-                gemvPanels = new float[size];
-                gemvPanelsBase = 0;
-            }
+        if (gemvPanels.length - gemvPanelsBase() < size) {
+            gemvPanels = new float[Cpu.INTEL ? Alignment.lengthOnLines(size + Alignment.LINE) : size];
         }
         return gemvPanels;
     }
 
-    /** The first panel's offset in {@link #gemvPanels(int)}'s array. */
+    /**
+     * Where the panels start in {@link #gemvPanels(int)}'s array: on Intel cores on a cache-line
+     * boundary where that is known (the array then padded to half a G1 region), so each 64-float
+     * row of a panel block is four whole lines. LSTM inference on one thread, two builds in one
+     * JVM, both orders, Sapphire Rapids: 0.67-0.70x the time at 1x100x128x256 and 1x100x64x128
+     * (one of four pairs 0.88x / 1.0x), 0.92-0.97x at 1x100x256x512. On Zen 5 the same placement
+     * had measured mixed (session 15: +8% at 256 units, -10% at 128), so other CPUs keep the
+     * array as it falls.
+     */
     int gemvPanelsBase() {
-        return gemvPanelsBase;
+        return Cpu.INTEL ? Alignment.toLine(gemvPanels, 0) : 0;
     }
 
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
