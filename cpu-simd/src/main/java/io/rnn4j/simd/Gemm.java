@@ -148,13 +148,47 @@ final class Gemm {
             this.offB = offB;
             this.ldb = ldb;
             this.packed = true;
+            allocate();
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, base + pc * npad);
+            }
+        }
+
+        /** Allocates the panels at the first packing. */
+        private void allocate() {
             if (data == null) {
                 data = new float[Alignment.lengthOnLines(Math.max(1, k * npad) + Alignment.LINE)];
                 base = Alignment.toLine(data, 0);
             }
+        }
+
+        /**
+         * Packs the non-transposed B stacked from two matrices, {@code kTop} rows of {@code top}
+         * over the {@code k - kTop} rows of {@code bottom} (both {@code n} wide): {@code [W; U]},
+         * so that one product {@code [x, h]·[W; U]} gives {@code x·W + h·U}. No source is kept:
+         * a stacked B is only for products of at least {@link #MR} rows.
+         */
+        void packStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom) {
+            if (transB || kTop < 0 || kTop > k) {
+                throw new IllegalArgumentException("stacked packing needs a non-transposed B and 0 <= kTop <= k, got kTop "
+                        + kTop + " of k " + k + (transB ? ", transposed" : ""));
+            }
+            this.src = null;
+            this.packed = true;
+            allocate();
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, base + pc * npad);
+                int block = base + pc * npad;
+                int topRows = Math.max(0, Math.min(pc + kc, kTop) - pc);
+                if (topRows > 0) {
+                    Packing.packRowsB(top, offTop, ldTop, pc, topRows, 0, n, data, block, kc);
+                }
+                if (topRows < kc) {
+                    int first = pc + topRows; // the block's first row from bottom
+                    Packing.packRowsB(bottom, offBottom, ldBottom, first - kTop, kc - topRows, 0, n,
+                            data, block + topRows * NR, kc);
+                }
             }
         }
     }
@@ -264,7 +298,7 @@ final class Gemm {
             scale(m, n, beta, c, offC, ldc);
             return;
         }
-        if (m < MR) {
+        if (m < MR && pb.src != null) { // a stacked B has no single source: it takes the packed path
             gemv(transA, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
             return;
         }

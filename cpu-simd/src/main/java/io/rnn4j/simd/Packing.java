@@ -73,6 +73,16 @@ final class Packing {
      * vector shape elsewhere in the backend, see {@code SimdRnnRun.D}.)
      */
     static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff) {
+        packRowsB(b, offB, ldb, pc, kc, jc, nc, dst, dstOff, kc);
+    }
+
+    /**
+     * {@link #packRowsB(float[], int, int, int, int, int, int, float[], int)} into panels
+     * {@code depth} rows deep, of which these {@code kc} rows are the first: a K block stacked
+     * from two sources ({@link Gemm.PackedB#packStacked}) packs each source's rows at their
+     * place in the block's panels.
+     */
+    static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff, int depth) {
         // Row by row, each source row segment read once from start to end and dealt out to
         // the panels: one sequential stream per row for the prefetcher. Panel by panel (256 B
         // from each of kc rows, then back to the first row) left M=64, K=2048 products
@@ -83,7 +93,7 @@ final class Packing {
             int src = offB + (pc + p) * ldb + jc;
             for (int jr = 0; jr < nc; jr += NR) {
                 int w = Math.min(NR, nc - jr);
-                int d = dstOff + (jr / NR) * kc * NR + p * NR;
+                int d = dstOff + (jr / NR) * depth * NR + p * NR;
                 if (w == NR) {
                     int o = src + jr;
                     FloatVector.fromArray(S, b, o).intoArray(dst, d);

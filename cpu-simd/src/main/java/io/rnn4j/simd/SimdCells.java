@@ -47,6 +47,15 @@ final class SimdCells {
             q.packBackward(0, q.gates);
         }
 
+        /**
+         * Whether the pointwise pass takes {@code x·W + h·U} of every gate whole, so a step may
+         * compute it as one product on {@code [W; U]} ({@link SimdRnnRun#stackedStep}). GRU
+         * keeps {@code h·U} apart for the candidate.
+         */
+        boolean stacksProducts() {
+            return false;
+        }
+
         /** Gate blocks {@code [0, n)} of the step's first recurrent product {@code h·U}. */
         int forwardBlocks(SimdRnnRun q) {
             return q.gates;
@@ -344,6 +353,11 @@ final class SimdCells {
         }
 
         @Override
+        boolean stacksProducts() {
+            return true;
+        }
+
+        @Override
         void forwardStep(SimdRnnRun q, int s, int b0, int b1) {
             int t = q.timeIndex(s);
             int n = q.units;
@@ -358,7 +372,9 @@ final class SimdCells {
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
                 plusBias(g, p, bias, 0, g, p, n);
-                addBias(g, p, hu, b * n, null, 0, g, p, n);
+                if (!q.stackedStep) {
+                    addBias(g, p, hu, b * n, null, 0, g, p, n);
+                }
                 apply(act, g, p, g, p, n);
                 System.arraycopy(g, p, hNext, d, n);
                 q.emitOutput(s, b, hNext, d);
@@ -411,6 +427,11 @@ final class SimdCells {
         }
 
         @Override
+        boolean stacksProducts() {
+            return true;
+        }
+
+        @Override
         void forwardUnits(SimdRnnRun q, int s, int u0, int u1) {
             int t = q.timeIndex(s);
             q.recurrentProductUnits(t, u0, u1);
@@ -434,7 +455,11 @@ final class SimdCells {
             float[] hNext = q.nextH(s), cNext = q.nextC(s);
             int d = q.nextStateOffset(s, b);
             for (int k = 0; k < 4; k++) {                          // z = x W + h U + b
-                addBias(g, p + k * n, hu, h + k * n, bias, k * n + u0, g, p + k * n, w);
+                if (q.stackedStep) {                               // x W + h U computed whole
+                    plusBias(g, p + k * n, bias, k * n + u0, g, p + k * n, w);
+                } else {
+                    addBias(g, p + k * n, hu, h + k * n, bias, k * n + u0, g, p + k * n, w);
+                }
             }
             apply(rec, g, p, g, p, w);                             // i
             apply(rec, g, p + n, g, p + n, w);                     // f

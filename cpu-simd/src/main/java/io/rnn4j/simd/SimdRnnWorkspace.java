@@ -80,6 +80,8 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** Packed column blocks {@code [k0, k1)} of U, index {@code k0 * 5 + k1}; and of Uᵀ. */
     private final Gemm.PackedB[] forwardPacks = new Gemm.PackedB[25];
     private Gemm.PackedB inputPack;
+    private Gemm.PackedB stackedPack;
+    private float[] stackedRows;
     private Gemm.PackedB[] blockPacks;
     private final Gemm.PackedB[] backwardPacks = new Gemm.PackedB[25];
 
@@ -164,6 +166,22 @@ final class SimdRnnWorkspace implements RnnWorkspace {
             throw new IllegalStateException("the block packs of U are made before the steps (ensureForwardBlockPacks)");
         }
         return blockPacks;
+    }
+
+    /** Panels of {@code [W; U] (I + H, G*H)}, for the stacked step product ({@link SimdRnnRun#stackedStep}). */
+    Gemm.PackedB stackedPack() {
+        if (stackedPack == null) {
+            stackedPack = new Gemm.PackedB(false, spec.inputSize() + spec.units(), spec.gateWidth());
+        }
+        return stackedPack;
+    }
+
+    /** {@code (B, I + H)}: each row's {@code [x(t), h(t-1)]} for the stacked step product. */
+    float[] stackedRows() {
+        if (stackedRows == null) {
+            stackedRows = new float[batch * (spec.inputSize() + spec.units())];
+        }
+        return stackedRows;
     }
 
     /** Panels of the input kernel {@code W (I, G*H)}, for the per-step input projection. */

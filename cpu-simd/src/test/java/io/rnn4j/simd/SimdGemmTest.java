@@ -358,6 +358,45 @@ class SimdGemmTest {
         }
     }
 
+    /**
+     * {@code [W; U]} packed from its two parts equals the same matrix packed whole, bit for bit,
+     * wherever the split falls against the K blocks: at 0, inside the first block, at a block
+     * boundary, inside a later block, at the end; with offsets, row padding, a ragged last panel
+     * and every row count from one (a stacked B has no single source, so fewer than MR rows take
+     * the packed path: checked against a stacked B's own gemmSerial) up.
+     */
+    @Test
+    void stackedPackingEqualsPackingTheStackedMatrix() {
+        SplittableRandom r = new SplittableRandom(17);
+        int n = 2 * Gemm.NR + 37, k = 2 * Gemm.KC + 45;
+        for (int kTop : new int[] {0, 1, 300, Gemm.KC, Gemm.KC + 7, 2 * Gemm.KC + 44, k}) {
+            int offW = 3, ldW = n + 5, offU = 11, ldU = n + 2;
+            float[] w = random(r, offW + kTop * ldW), u = random(r, offU + (k - kTop) * ldU);
+            float[] whole = new float[k * n];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < n; j++) {
+                    whole[i * n + j] = i < kTop ? w[offW + i * ldW + j] : u[offU + (i - kTop) * ldU + j];
+                }
+            }
+            Gemm.PackedB stacked = new Gemm.PackedB(false, k, n);
+            stacked.packStacked(w, offW, ldW, kTop, u, offU, ldU);
+            Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
+            pb.pack(whole, 0, n);
+            for (int m : new int[] {1, 3, 4, 37}) {
+                float[] a = random(r, m * k), c1 = random(r, m * n), c2 = c1.clone(), c3 = c1.clone();
+                SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, pb, 1f, c1, 0, n);
+                SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, stacked, 1f, c2, 0, n);
+                assertArrayEquals(c1, c2, "kTop=" + kTop + " m=" + m);
+                SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, stacked, 1f, c3, 0, n);
+                assertArrayEquals(c1, c3, "gemm on a stacked B, kTop=" + kTop + " m=" + m);
+            }
+        }
+        Gemm.PackedB t = new Gemm.PackedB(true, 10, 10);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.packStacked(new float[100], 0, 10, 5, new float[100], 0, 10));
+        assertTrue(e.getMessage().contains("non-transposed"), e.getMessage());
+    }
+
     @Test
     void firstSliverPanelsStartingOnACacheLineEqualThePrePackedPath() {
         // A large non-transposed B whose elements' cache-line positions are known (Alignment):
