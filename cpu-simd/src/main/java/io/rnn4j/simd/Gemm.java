@@ -114,7 +114,7 @@ final class Gemm {
         final int k;
         final int n;
         final int npad;
-        /** The panels; allocated by the first {@link #pack} (a bound-only B, below MR rows, never needs them). */
+        /** The panels; allocated by the first {@link #pack} or {@link #packStacked} (a bound-only B, below MR rows, never needs them). */
         float[] data;
         /** Where the panels start in {@code data}: on a cache-line boundary where that is known. */
         int base;
@@ -166,8 +166,8 @@ final class Gemm {
         /**
          * Packs the non-transposed B stacked from two matrices, {@code kTop} rows of {@code top}
          * over the {@code k - kTop} rows of {@code bottom} (both {@code n} wide): {@code [W; U]},
-         * so that one product {@code [x, h]·[W; U]} gives {@code x·W + h·U}. No source is kept:
-         * a stacked B is only for products of at least {@link #MR} rows.
+         * so that one product {@code [x, h]·[W; U]} gives {@code x·W + h·U}. No single source is
+         * kept, so products on a stacked B take the packed path whatever their row count.
          */
         void packStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom) {
             if (transB || kTop < 0 || kTop > k) {
@@ -298,7 +298,7 @@ final class Gemm {
             scale(m, n, beta, c, offC, ldc);
             return;
         }
-        if (m < MR && pb.src != null) { // a stacked B has no single source: it takes the packed path
+        if (m < MR && pb.src != null) { // a stacked B has no single source: any row count takes the packed path
             gemv(transA, pb.transB, m, n, k, alpha, a, offA, lda, pb.src, pb.offB, pb.ldb, beta, c, offC, ldc);
             return;
         }

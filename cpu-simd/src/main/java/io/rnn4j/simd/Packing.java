@@ -78,9 +78,10 @@ final class Packing {
 
     /**
      * {@link #packRowsB(float[], int, int, int, int, int, int, float[], int)} into panels
-     * {@code depth} rows deep, of which these {@code kc} rows are the first: a K block stacked
-     * from two sources ({@link Gemm.PackedB#packStacked}) packs each source's rows at their
-     * place in the block's panels.
+     * {@code depth} rows deep, the {@code kc} rows written from {@code dstOff} on (row {@code p}
+     * of panel {@code q} at {@code dstOff + q * depth * NR + p * NR}): a K block stacked from two
+     * sources ({@link Gemm.PackedB#packStacked}) packs each source's rows at their place in the
+     * block's panels.
      */
     static void packRowsB(float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] dst, int dstOff, int depth) {
         // Row by row, each source row segment read once from start to end and dealt out to

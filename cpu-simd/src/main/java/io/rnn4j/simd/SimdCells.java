@@ -15,7 +15,8 @@ import static io.rnn4j.simd.VectorMath.derivative;
  * task's rows, a few passes over each row's gates while they are in L1 (pre-activation with
  * bias, activations, state update, output, mask) and, backward, the gate gradients before the
  * rows' {@code dG·Uᵀ} GEMM. Forward and backward of a cell sit side by side, with the formulas
- * and order of terms of the java reference.
+ * and order of terms of the java reference, except that under {@link SimdRnnRun#stackedStep}
+ * LSTM and SimpleRNN take {@code x·W + h·U} from one product, one sum over {@code I + H} terms.
  *
  * <p>Activations go through the array loops of {@link VectorMath} (one call per gate block and
  * row) rather than being inlined here: a method holding five inlined exp polynomials is one C2

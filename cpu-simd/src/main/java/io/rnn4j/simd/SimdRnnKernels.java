@@ -10,7 +10,9 @@ import io.rnn4j.backend.RnnWorkspaceChecks;
  * Entry points of the simd backend's fused whole-sequence kernels: argument and workspace
  * checks (all before any write), then a {@link SimdRnnRun}. The contracts are those of
  * {@link io.rnn4j.backend.RnnForwardArgs} and {@link io.rnn4j.backend.RnnBackwardArgs}, and the
- * arithmetic follows the java reference term by term.
+ * arithmetic follows the java reference's formulas (products summed in their own order, and
+ * {@code x·W + h·U} as one product under {@link SimdRnnRun#stackedStep}), within float rounding
+ * of it.
  */
 final class SimdRnnKernels {
     private final SimdBackend backend;

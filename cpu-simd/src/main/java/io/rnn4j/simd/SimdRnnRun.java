@@ -332,7 +332,9 @@ final class SimdRnnRun {
 
     void forward() {
         if (stackedStep) {
+            // W and U in one pack; the rows buffer made here, on the calling thread, not by the team
             ws.stackedPack().packStacked(kernel, 0, gateWidth, inputSize, recurrentKernel, 0, gateWidth);
+            ws.stackedRows();
         } else {
             cell.packForward(this);
         }
@@ -340,7 +342,7 @@ final class SimdRnnRun {
             packGemvPanels();
         }
         if (stackedStep) {
-            // W is in the stacked pack
+            // the input projection is part of each step's stacked product
         } else if (stepProjection) {
             ws.inputPack().pack(kernel, 0, gateWidth);
         } else {

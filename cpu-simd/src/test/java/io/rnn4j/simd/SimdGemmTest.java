@@ -383,12 +383,23 @@ class SimdGemmTest {
             Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
             pb.pack(whole, 0, n);
             for (int m : new int[] {1, 3, 4, 37}) {
-                float[] a = random(r, m * k), c1 = random(r, m * n), c2 = c1.clone(), c3 = c1.clone();
+                float[] a = random(r, m * k), c0 = random(r, m * n), c1 = c0.clone(), c2 = c0.clone(), c3 = c0.clone();
                 SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, pb, 1f, c1, 0, n);
                 SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, stacked, 1f, c2, 0, n);
                 assertArrayEquals(c1, c2, "kTop=" + kTop + " m=" + m);
                 SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, stacked, 1f, c3, 0, n);
                 assertArrayEquals(c1, c3, "gemm on a stacked B, kTop=" + kTop + " m=" + m);
+                // op(A) transposed: A stored k x m
+                float[] at = new float[k * m];
+                for (int i = 0; i < m; i++) {
+                    for (int p = 0; p < k; p++) {
+                        at[p * m + i] = a[i * k + p];
+                    }
+                }
+                // (the same packed slivers, so the same bits as A times it)
+                float[] c4 = c0.clone();
+                SIMD.gemmEngine().gemm(true, m, 0.5f, at, 0, m, stacked, 1f, c4, 0, n);
+                assertArrayEquals(c3, c4, "Aᵀ times a stacked B, kTop=" + kTop + " m=" + m);
             }
         }
         Gemm.PackedB t = new Gemm.PackedB(true, 10, 10);

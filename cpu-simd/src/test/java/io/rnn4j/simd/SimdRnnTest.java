@@ -55,6 +55,12 @@ class SimdRnnTest {
                         .goBackwards().initialStates().seed(seed++).build());
                 cases.add(RnnCase.builder(cell, 6, 5, 23, units).resetAfter(resetAfter).mask(0.8, false)
                         .zeroOutputForMask().seed(seed++).build());
+                if (cell != CellType.GRU) {
+                    // the stacked step product [x, h]·[W; U] (LSTM, SimpleRNN) deeper than a K block
+                    int deep = Gemm.KC + 7 - 19;
+                    cases.add(RnnCase.builder(cell, 37, 4, 19, deep).mask(0.8, false).goBackwards()
+                            .initialStates().seed(seed++).build());
+                }
                 // W larger than STEP_PROJECTION_MAX_W: the input projection is one GEMM over all steps
                 // (no dropout), and inference keeps every step's gates instead of the ring
                 int gateWidth = units * (cell == CellType.SIMPLE_RNN ? 1 : cell == CellType.LSTM ? 4 : 3);
