@@ -332,21 +332,20 @@ final class SimdRnnRun {
 
     void forward() {
         if (stackedStep) {
-            // W and U in one pack; the rows buffer made here, on the calling thread, not by the team
+            // W and U in one pack, the input projection part of each step's product; the rows
+            // buffer made here, on the calling thread, not by the team
             ws.stackedPack().packStacked(kernel, 0, gateWidth, inputSize, recurrentKernel, 0, gateWidth);
             ws.stackedRows();
         } else {
             cell.packForward(this);
-        }
-        if (gemvPanels) {
-            packGemvPanels();
-        }
-        if (stackedStep) {
-            // the input projection is part of each step's stacked product
-        } else if (stepProjection) {
-            ws.inputPack().pack(kernel, 0, gateWidth);
-        } else {
-            inputProjection();
+            if (gemvPanels) {
+                packGemvPanels();
+            }
+            if (stepProjection) {
+                ws.inputPack().pack(kernel, 0, gateWidth);
+            } else {
+                inputProjection();
+            }
         }
         loadInitialStates();
         for (int s = 0; s < time; s++) {
