@@ -100,9 +100,7 @@ final class SimdCells {
          */
         void recurrentGradients(SimdRnnRun q) {
             q.recurrentKernelGradientWithInput(q.gates); // dU, and dW with it
-            if (q.bias != null) {
-                q.biasGradient(q.ws.dGates, 0);
-            }
+            q.biasGradient(0, q.gateWidth, 0);
         }
     }
 
@@ -402,6 +400,7 @@ final class SimdCells {
                 derivative(act, g, p, q.ws.derivatives, db, n);
                 mul(dhNew, r, q.ws.derivatives, db, dG, p, n);
                 java.util.Arrays.fill(dh, r, r + n, 0f); // h reaches h' only through h U
+                q.addBiasRow(b, dG, p, 0, n);
             }
             q.recurrentBackward(dG, t, 0, 1, b0, b1);
         }
@@ -502,6 +501,7 @@ final class SimdCells {
                 int r = b * n;
                 if (keras) {
                     sigmoidTanhRow(q, s, b, p, st, n);
+                    q.addBiasRow(b, dG, p, 0, gw);
                     continue;
                 }
                 q.gatherNewStateGradient(s, b);
@@ -518,6 +518,7 @@ final class SimdCells {
                 mul3(dc, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);          // dz_c = dc' i a'(g)
                 mul(dc, r, g, p + n, dc, r, n);                               // dc = dc' f
                 java.util.Arrays.fill(dh, r, r + n, 0f); // h reaches the step only through h U
+                q.addBiasRow(b, dG, p, 0, gw);
             }
             q.recurrentBackward(dG, t, 0, 4, b0, b1);
         }
@@ -689,20 +690,22 @@ final class SimdCells {
                 int p = row * gw;
                 int st = row * n;
                 int r = b * n;
-                if (keras) {
+                if (!keras) {
+                    q.gatherNewStateGradient(s, b);
+                    float[] dv = q.ws.derivatives;
+                    int db = b * 5 * n;
+                    derivative(rec, g, p, dv, db, 2 * n);                 // s'(z), s'(r)
+                    derivative(act, g, p + 2 * n, dv, db + 2 * n, n);     // a'(hh)
+                    mulDiff3(dhNew, r, hPrev, st, g, p + 2 * n, dv, db, dG, p, n);      // dz = dh (h - hh) s'(z)
+                    mulOneMinus3(dhNew, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);    // dhh = dh (1 - z) a'(hh)
+                    mul3(dG, p + 2 * n, aux, st, dv, db + n, dG, p + n, n);           // dr = dhh hp_h s'(r)
+                    mul(dG, p + 2 * n, g, p + n, dRc, st, n);                          // recurrent side: dhh r
+                    mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
+                } else {
                     sigmoidTanhRow(q, s, b, p, st, n);
-                    continue;
                 }
-                q.gatherNewStateGradient(s, b);
-                float[] dv = q.ws.derivatives;
-                int db = b * 5 * n;
-                derivative(rec, g, p, dv, db, 2 * n);                 // s'(z), s'(r)
-                derivative(act, g, p + 2 * n, dv, db + 2 * n, n);     // a'(hh)
-                mulDiff3(dhNew, r, hPrev, st, g, p + 2 * n, dv, db, dG, p, n);      // dz = dh (h - hh) s'(z)
-                mulOneMinus3(dhNew, r, g, p, dv, db + 2 * n, dG, p + 2 * n, n);    // dhh = dh (1 - z) a'(hh)
-                mul3(dG, p + 2 * n, aux, st, dv, db + n, dG, p + n, n);           // dr = dhh hp_h s'(r)
-                mul(dG, p + 2 * n, g, p + n, dRc, st, n);                          // recurrent side: dhh r
-                mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
+                q.addBiasRow(b, dG, p, 0, gw);
+                q.addBiasRow(b, dRc, st, gw, n);
             }
             recurrentBackward(q, t, b0, b1);
         }
@@ -771,13 +774,12 @@ final class SimdCells {
         void recurrentGradients(SimdRnnRun q) {
             q.recurrentKernelGradientWithInput(2); // z and r: dU, and dW with it
             q.recurrentKernelGradient(q.ws.dRecurrentCandidate, q.units, 0, 2, 3);
-            if (q.bias != null) {
-                // The recurrent side's z and r gradients are dG's, so their sums are too.
-                int n = q.units;
-                q.biasGradient(q.ws.dGates, 0);
-                q.repeatBiasGradient(2 * n, q.gateWidth);
-                q.biasGradient(q.ws.dRecurrentCandidate, n, q.gateWidth + 2 * n);
-            }
+            // The input side's sums, then the recurrent side's: its z and r gradients are dG's,
+            // so their sums are too; its candidate's are dhh * r's.
+            int n = q.units, gw = q.gateWidth;
+            q.biasGradient(0, gw, 0);
+            q.biasGradient(0, 2 * n, gw);
+            q.biasGradient(gw, n, gw + 2 * n);
         }
 
     }
@@ -905,6 +907,7 @@ final class SimdCells {
                     mul(g, p + n, rdm, mo, dv, db + 4 * n, n);                     // r m_h
                     addMul(dh, r, dRh, r, dv, db + 4 * n, n);
                 }
+                q.addBiasRow(b, dG, p, 0, gw);
             }
             q.recurrentBackward(dG, t, 0, 2, b0, b1);
         }
@@ -923,9 +926,7 @@ final class SimdCells {
             q.recurrentKernelGradientWithInput(2); // z and r: dU, and dW with it
             q.gemm.gemm(true, false, n, n, q.batch * q.time, 1f, q.ws.gruAux, 0, n,
                     q.ws.dGates, 2 * n, q.gateWidth, 1f, (float[]) q.bwd.dRecurrentKernel().storage(), 2 * n, q.gateWidth);
-            if (q.bias != null) {
-                q.biasGradient(q.ws.dGates, 0);
-            }
+            q.biasGradient(0, q.gateWidth, 0);
         }
 
 

@@ -101,7 +101,13 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     float[] dOutputCarry;
     /** {@code (H)} zeros: the output's gradient row for a backward call that has none. */
     float[] zeroRow;
-    /** {@code (G*H)}: the bias gradient's float64 column sums, accumulated row by row. */
+    /**
+     * {@code (B, G*H [+ H])}: each batch row's bias gradient summed over the steps walked so far,
+     * dG's columns then, for a {@code reset_after} GRU, {@link #dRecurrentCandidate}'s; null
+     * without a bias.
+     */
+    float[] biasRows;
+    /** {@code (G*H)}: the bias gradient's float64 column sums over the batch rows. */
     double[] biasSums;
 
     /**
@@ -216,7 +222,13 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         derivatives = new float[batch * 5 * h];
         dOutputCarry = new float[batch * h];
         zeroRow = new float[h];
+        biasRows = spec.useBias() ? new float[batch * biasRowWidth()] : null;
         biasSums = new double[spec.gateWidth()];
+    }
+
+    /** Columns per batch row of {@link #biasRows}. */
+    int biasRowWidth() {
+        return spec.gateWidth() + (spec.resetAfter() ? spec.units() : 0);
     }
 
     boolean isClosed() {
