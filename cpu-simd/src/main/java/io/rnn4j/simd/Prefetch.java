@@ -8,7 +8,8 @@ package io.rnn4j.simd;
  * are a page apart and cold: each is a stream of 1-4 KiB, too short for the hardware prefetcher
  * to ramp up on. Loading one float from every cache line of the next row, before the current row
  * is computed, puts all of the next row's misses in flight at once (a line loaded for reading is
- * held exclusive, so a later store to it does not miss either). The loaded values are summed and
+ * usually held exclusive, so a later store to it does not miss either, unless another core
+ * holds it too). The loaded values are summed and
  * handed to {@link #keep}, or C2 would drop the loads. Results are unchanged: nothing touched is
  * written.
  */

@@ -95,8 +95,9 @@ final class SimdCells {
         abstract void backwardStep(SimdRnnRun q, int s, int b0, int b1);
 
         /**
-         * After the walk: dU and db from the gate gradients of all timesteps, and with dU the
-         * blocks of dW that share its product's dG ({@code inputGradients} does the rest).
+         * After the walk: dU from the gate gradients of all timesteps, and with dU the blocks of
+         * dW that share its product's dG ({@code inputGradients} does the rest); db from the
+         * batch rows' partial sums the walk made ({@link SimdRnnRun#addBiasRow}).
          */
         void recurrentGradients(SimdRnnRun q) {
             q.recurrentKernelGradientWithInput(q.gates); // dU, and dW with it

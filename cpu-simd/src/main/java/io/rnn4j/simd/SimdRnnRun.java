@@ -365,7 +365,7 @@ final class SimdRnnRun {
         inputKernelGradientColumns = 0;
         ws.ensureBackwardBuffers();
         if (bias != null) {
-            Arrays.fill(ws.biasRows, 0f);
+            Arrays.fill(ws.biasRows, 0d);
         }
         cell.packBackward(this);
         loadFinalStateGradients();
@@ -902,30 +902,43 @@ final class SimdRnnRun {
 
     /**
      * Adds a kept row's final gate gradients {@code g[go, go + width)} to batch row {@code b}'s
-     * partial bias gradient, columns {@code [col, col + width)} of {@link SimdRnnWorkspace#biasRows}
-     * (nothing without a bias). Summed while the row is still in cache, instead of in a pass over
-     * all B*T rows of dG after the walk: that pass read them back from memory, 4.7% of LSTM
-     * 64x100x128x256 training on one thread (JFR), on the calling thread alone.
+     * float64 partial bias gradient, columns {@code [col, col + width)} of
+     * {@link SimdRnnWorkspace#biasRows} (nothing without a bias). Summed while the row is still
+     * in cache, instead of in a pass over all B*T rows of dG after the walk: that pass read them
+     * back from memory, 4.7% of LSTM 64x100x128x256 training on one thread (JFR), on the calling
+     * thread alone. Float64 like the reference's sums: in float, a long sequence's rows, which
+     * largely cancel, drifted past 1e-6 of the largest sum at 3000 steps.
      */
     void addBiasRow(int b, float[] g, int go, int col, int width) {
-        if (bias != null) {
-            int o = b * ws.biasRowWidth() + col;
-            SimdCells.addBias(ws.biasRows, o, g, go, null, 0, ws.biasRows, o, width);
+        if (bias == null) {
+            return;
+        }
+        double[] acc = ws.biasRows;
+        int o = b * ws.biasRowWidth() + col;
+        int half = D.length();
+        int c = 0;
+        for (int bound = S.loopBound(width); c < bound; c += VL) {
+            FloatVector v = FloatVector.fromArray(S, g, go + c);
+            DoubleVector.fromArray(D, acc, o + c).add(v.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, o + c);
+            DoubleVector.fromArray(D, acc, o + c + half).add(v.convertShape(VectorOperators.F2D, D, 1)).intoArray(acc, o + c + half);
+        }
+        for (; c < width; c++) {
+            acc[o + c] += g[go + c];
         }
     }
 
     /**
      * {@code dBias[offset + c] +=} the sum over the batch rows of their partial bias gradients in
-     * columns {@code [col, col + width)} ({@link #addBiasRow}), in float64 and in batch order.
-     * Each partial sums its row's steps in float in the walk's order, whatever rows a thread took,
-     * so the result is the same bits for every thread count. Nothing without a bias.
+     * columns {@code [col, col + width)} ({@link #addBiasRow}), in batch order. Each partial sums
+     * its row's steps in the walk's order, whatever rows a thread took, so the result is the same
+     * bits for every thread count. Nothing without a bias.
      */
     void biasGradient(int col, int width, int offset) {
         if (bias == null) {
             return;
         }
         float[] db = (float[]) bwd.dBias().storage();
-        float[] rows = ws.biasRows;
+        double[] rows = ws.biasRows;
         int stride = ws.biasRowWidth();
         double[] acc = ws.biasSums;
         java.util.Arrays.fill(acc, 0, width, 0d);

@@ -102,11 +102,11 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** {@code (H)} zeros: the output's gradient row for a backward call that has none. */
     float[] zeroRow;
     /**
-     * {@code (B, G*H [+ H])}: each batch row's bias gradient summed over the steps walked so far,
-     * dG's columns then, for a {@code reset_after} GRU, {@link #dRecurrentCandidate}'s; null
-     * without a bias.
+     * {@code (B, G*H [+ H])}: each batch row's bias gradient summed in float64 over the steps
+     * walked so far, dG's columns then, for a {@code reset_after} GRU,
+     * {@link #dRecurrentCandidate}'s; null without a bias.
      */
-    float[] biasRows;
+    double[] biasRows;
     /** {@code (G*H)}: the bias gradient's float64 column sums over the batch rows. */
     double[] biasSums;
 
@@ -222,7 +222,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         derivatives = new float[batch * 5 * h];
         dOutputCarry = new float[batch * h];
         zeroRow = new float[h];
-        biasRows = spec.useBias() ? new float[batch * biasRowWidth()] : null;
+        biasRows = spec.useBias() ? new double[batch * biasRowWidth()] : null;
         biasSums = new double[spec.gateWidth()];
     }
 
