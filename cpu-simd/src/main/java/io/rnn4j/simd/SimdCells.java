@@ -459,7 +459,7 @@ final class SimdCells {
             }
             int n = q.units, gw = q.gateWidth;
             float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, cPrev = q.ws.cPrev, actC = q.ws.actC;
-            int row = q.row(b, t);
+            int row = q.stateRow(b, t);
             int p = q.gateRow(b, t) * gw + u0;   // unit u0 of gate i; gate k is k * n further
             int h = b * gw + u0;
             int st = row * n + u0;
@@ -641,7 +641,7 @@ final class SimdCells {
                     q.carryMasked(s, b, t);
                     continue;
                 }
-                int row = q.row(b, t);
+                int row = q.stateRow(b, t);
                 int p = q.gateRow(b, t) * gw;
                 int r = b * gw;
                 int st = row * n;
@@ -668,7 +668,7 @@ final class SimdCells {
          * (h', c', a(c'), c and the output) moved nothing.
          */
         private static void prefetchForwardRow(SimdRnnRun q, int s, int b, int t) {
-            int n = q.units, st = q.row(b, t) * n, d = q.nextStateOffset(s, b);
+            int n = q.units, st = q.stateRow(b, t) * n, d = q.nextStateOffset(s, b);
             Prefetch.keep(Prefetch.lines(q.nextH(s), d, n) + Prefetch.lines(q.ws.hPrev, st, n)
                     + Prefetch.lines(q.ws.gruAux, st, n) + q.prefetchOutputRow(s, b));
         }
@@ -826,7 +826,7 @@ final class SimdCells {
             q.recurrentProduct(t, 0, 2, b0, b1);
             float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             for (int b = b0; b < b1; b++) {
-                int row = q.row(b, t);
+                int row = q.stateRow(b, t);
                 int p = q.gateRow(b, t) * gw;
                 int st = row * n;
                 addBias(g, p, hu, b * gw, bias, 0, g, p, 2 * n);  // z, r pre-activations
@@ -834,7 +834,7 @@ final class SimdCells {
                 q.recurrentDropped(b, 2, g, p + n, hPrev, st, aux, st); // r * (h * m_h)
             }
             if (b1 > b0) {
-                q.gemm.gemmSerial(b1 - b0, 1f, aux, (b0 * q.time + t) * n, q.time * n, q.ws.forwardPack(2, 3),
+                q.gemm.gemmSerial(b1 - b0, 1f, aux, q.stateRow(b0, t) * n, q.stateStride(), q.ws.forwardPack(2, 3),
                         0f, hu, b0 * gw + 2 * n, gw);
             }
             for (int b = b0; b < b1; b++) {
@@ -842,7 +842,7 @@ final class SimdCells {
                     q.carryMasked(s, b, t);
                     continue;
                 }
-                int row = q.row(b, t);
+                int row = q.stateRow(b, t);
                 int p = q.gateRow(b, t) * gw;
                 int st = row * n;
                 float[] hNext = q.nextH(s);

@@ -153,6 +153,15 @@ final class SimdRnnRun {
      */
     private boolean gateRing;
     /**
+     * Inference keeps no state rows for a backward pass either: the rows of step {@code t}'s
+     * states (h, c, and a(c') and GRU's {@code hp_h}, which only backward reads) then live in one
+     * of two {@code B}-row slots, by the parity of {@code t} ({@link #stateRow}), so a step reads
+     * one slot and writes the other, both in cache, instead of a fresh row of the {@code B*T}-row
+     * buffers per step (GRU 64x100x128x256: 13 MB of new lines per inference call, whose misses
+     * {@link SimdCells}' prefetch of the next row had been waiting on).
+     */
+    private boolean stateRing;
+    /**
      * Under {@link #stepProjection}, for cells whose gates take {@code x·W + h·U} whole
      * ({@link SimdCells.Cell#stacksProducts}: LSTM, SimpleRNN) and without recurrent dropout,
      * each chunk's step is one product {@code [x(t), h(t-1)]·[W; U]} of depth {@code I + H} on
@@ -248,10 +257,10 @@ final class SimdRnnRun {
             int c0 = i * gemvForwardWidth, c1 = Math.min(fwdCols, c0 + gemvForwardWidth);
             int t = timeIndex(step);
             if (gemvPanels) {
-                gemvFromPanels(batch, t * units, 0, c0, c1);
+                gemvFromPanels(batch, stateRow(0, t) * units, 0, c0, c1);
                 return;
             }
-            gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, t * units, time * units,
+            gemm.gemvSerial(false, batch, c1 - c0, units, 1f, ws.hPrev, stateRow(0, t) * units, stateStride(),
                     recurrentKernel, c0, gateWidth, 0f, ws.recurrent, c0, gateWidth);
         };
         gemvPackTask = i -> packGemvRange(i * gemvForwardWidth, Math.min(fwdCols, (i + 1) * gemvForwardWidth));
@@ -285,6 +294,7 @@ final class SimdRnnRun {
         zeroOutputForMask = a.zeroOutputForMask();
         stepProjection = dropMask == null && batch >= Gemm.MR && stepProjectionFits;
         gateRing = stepProjection && !a.training();
+        stateRing = !a.training();
         gemvColumns = gemvSplittable && recurrentDropMask == null;
         gemvPanels = batch < Gemm.MR && recurrentDropMask == null && time >= GEMV_PANELS_MIN_TIME;
         unitSplit = unitSplitFits && recurrentDropMask == null && !stepProjection;
@@ -396,6 +406,20 @@ final class SimdRnnRun {
         return gateRing ? b : row(b, t);
     }
 
+    /**
+     * The row of {@code (b, t)} in the state buffers ({@code hPrev}, {@code cPrev}, {@code actC},
+     * {@code gruAux}): {@link #row}, or in inference slot {@code t & 1} of the
+     * {@link #stateRing}. Backward runs only after a training forward, where the two agree.
+     */
+    int stateRow(int b, int t) {
+        return stateRing ? (t & 1) * batch + b : row(b, t);
+    }
+
+    /** Floats from row {@code b} to row {@code b + 1} of one step's states ({@link #stateRow}). */
+    int stateStride() {
+        return stateRing ? units : time * units;
+    }
+
     boolean keep(int b, int t) {
         return mask == null || mask[b * time + t] != 0f;
     }
@@ -409,7 +433,7 @@ final class SimdRnnRun {
     }
 
     int nextStateOffset(int s, int b) {
-        return s + 1 < time ? row(b, timeIndex(s + 1)) * units : b * units;
+        return s + 1 < time ? stateRow(b, timeIndex(s + 1)) * units : b * units;
     }
 
 
@@ -473,7 +497,7 @@ final class SimdRnnRun {
         float[] h0 = fwd.initialH() == null ? null : (float[]) fwd.initialH().storage();
         float[] c0 = fwd.initialC() == null ? null : (float[]) fwd.initialC().storage();
         for (int b = 0; b < batch; b++) {
-            int d = row(b, t0) * units;
+            int d = stateRow(b, t0) * units;
             if (h0 != null) {
                 System.arraycopy(h0, b * units, ws.hPrev, d, units);
             } else {
@@ -535,7 +559,7 @@ final class SimdRnnRun {
         float[] rows = ws.stackedRows();
         for (int b = b0; b < b1; b++) {
             System.arraycopy(x, row(b, t) * inputSize, rows, b * depth, inputSize);
-            System.arraycopy(ws.hPrev, row(b, t) * units, rows, b * depth + inputSize, units);
+            System.arraycopy(ws.hPrev, stateRow(b, t) * units, rows, b * depth + inputSize, units);
         }
         gemm.gemmSerial(m, 1f, rows, b0 * depth, depth, ws.stackedPack(),
                 0f, ws.gates, gateRow(b0, t) * gateWidth, (gateRing ? 1 : time) * gateWidth);
@@ -568,17 +592,17 @@ final class SimdRnnRun {
             return;
         }
         if (gemvPanels && k0 == 0 && k1 * units == gemvPanelColumns) {
-            gemvFromPanels(m, (b0 * time + t) * units, b0 * gateWidth, 0, gemvPanelColumns);
+            gemvFromPanels(m, stateRow(b0, t) * units, b0 * gateWidth, 0, gemvPanelColumns);
             return;
         }
         if (recurrentDropMask == null) {
-            gemm.gemmSerial(m, 1f, ws.hPrev, (b0 * time + t) * units, time * units, ws.forwardPack(k0, k1),
+            gemm.gemmSerial(m, 1f, ws.hPrev, stateRow(b0, t) * units, stateStride(), ws.forwardPack(k0, k1),
                     0f, ws.recurrent, b0 * gateWidth + k0 * units, gateWidth);
             return;
         }
         for (int k = k0; k < k1; k++) {
             for (int b = b0; b < b1; b++) {
-                dropRow(b, k, ws.hPrev, row(b, t) * units, ws.stepScratch, b * units);
+                dropRow(b, k, ws.hPrev, stateRow(b, t) * units, ws.stepScratch, b * units);
             }
             gemm.gemmSerial(m, 1f, ws.stepScratch, b0 * units, units, ws.forwardPack(k, k + 1),
                     0f, ws.recurrent, b0 * gateWidth + k * units, gateWidth);
@@ -640,11 +664,11 @@ final class SimdRnnRun {
             int c0 = r0 + q * GEMV_PANEL, w = Math.min(GEMV_PANEL, r1 - c0);
             if (fourBlockPanel(w)) {
                 for (int r = 0; r < m; r++) {
-                    Gemv.panelRow(units, ws.hPrev, offA + r * time * units, panels, base + c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
+                    Gemv.panelRow(units, ws.hPrev, offA + r * stateStride(), panels, base + c0 * units, ws.recurrent, offC + c0 + r * gateWidth);
                 }
                 continue;
             }
-            gemm.gemvSerial(false, m, w, units, 1f, ws.hPrev, offA, time * units,
+            gemm.gemvSerial(false, m, w, units, 1f, ws.hPrev, offA, stateStride(),
                     panels, base + c0 * units, w, 0f, ws.recurrent, offC + c0, gateWidth);
         }
     }
@@ -654,7 +678,7 @@ final class SimdRnnRun {
      * on the per-block packs ({@link #unitSplit}).
      */
     void recurrentProductUnits(int t, int u0, int u1) {
-        gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, t * units, time * units, ws.forwardBlockPacks(), gates,
+        gemm.gemmSerialColumns(batch, u0, u1, 1f, ws.hPrev, stateRow(0, t) * units, stateStride(), ws.forwardBlockPacks(), gates,
                 0f, ws.recurrent, 0, units, gateWidth);
     }
 
@@ -665,7 +689,7 @@ final class SimdRnnRun {
 
     /** {@link #carryMasked(int, int, int)} for units {@code [u0, u0 + w)} of the row. */
     void carryMasked(int s, int b, int t, int u0, int w) {
-        int src = row(b, t) * units + u0;
+        int src = stateRow(b, t) * units + u0;
         int dst = nextStateOffset(s, b) + u0;
         System.arraycopy(ws.hPrev, src, nextH(s), dst, w);
         if (ws.cPrev != null) {
