@@ -12,8 +12,9 @@ import io.rnn4j.backend.RnnWorkspace;
  * the row of batch element {@code b} at input time index {@code t} is {@code b*T + t}. The weight
  * gradients are then one GEMM each over all rows, and one step's rows are a strided block
  * ({@code ld = T*F}) that the per-step GEMMs (input projection, recurrent product) address
- * directly. In inference the gates of every step reuse rows {@code 0..B-1} (a ring: nothing
- * keeps them for a backward pass).
+ * directly. In inference nothing is kept for a backward pass: the gates of every step reuse rows
+ * {@code 0..B-1}, and the states of step {@code t} rows {@code (t & 1) * B ..} (a two-slot ring,
+ * {@code SimdRnnRun.stateRow}).
  *
  * <p>It also holds W and the recurrent kernel packed into GEMM panels: {@code W}, {@code U}
  * (forward) and {@code Uᵀ} (backward) are packed once per call, i.e. once per sequence, not once
@@ -32,7 +33,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
      * uses only rows {@code 0..B-1}.
      */
     final float[] gates;
-    /** {@code (B*T, H)}: the (undropped) state h entering each step. */
+    /** {@code (B*T, H)}: the (undropped) state h entering each step (inference: two slots of B rows). */
     final float[] hPrev;
     /** LSTM: {@code (B*T, H)} the cell state entering each step, and {@code a(c')} of each step. */
     final float[] cPrev;
