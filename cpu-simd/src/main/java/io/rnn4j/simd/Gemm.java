@@ -170,9 +170,22 @@ final class Gemm {
          * kept, so products on a stacked B take the packed path whatever their row count.
          */
         void packStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom) {
-            if (transB || kTop < 0 || kTop > k) {
-                throw new IllegalArgumentException("stacked packing needs a non-transposed B and 0 <= kTop <= k, got kTop "
-                        + kTop + " of k " + k + (transB ? ", transposed" : ""));
+            packStacked(top, offTop, ldTop, kTop, bottom, offBottom, ldBottom, k - kTop, null, 0);
+        }
+
+        /**
+         * {@link #packStacked(float[], int, int, int, float[], int, int)} with {@code kBottom}
+         * rows of {@code bottom} and, when {@code last} is not null, one more row of {@code n}
+         * values from {@code last[offLast..]}: {@code [W; U; b]}, so that a row
+         * {@code [x, h, 1]} gives {@code x·W + h·U + b}, the bias added by the kernel's last FMA.
+         */
+        void packStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom,
+                         int kBottom, float[] last, int offLast) {
+            int rows = kTop + kBottom + (last == null ? 0 : 1);
+            if (transB || kTop < 0 || kBottom < 0 || rows != k) {
+                throw new IllegalArgumentException("stacked packing needs a non-transposed B and kTop + kBottom"
+                        + " (+ 1 for a last row) = k, got kTop " + kTop + ", kBottom " + kBottom
+                        + (last == null ? "" : " + 1") + " of k " + k + (transB ? ", transposed" : ""));
             }
             this.src = null;
             this.packed = true;
@@ -180,15 +193,19 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 int block = base + pc * npad;
-                int topRows = Math.max(0, Math.min(pc + kc, kTop) - pc);
-                if (topRows > 0) {
-                    Packing.packRowsB(top, offTop, ldTop, pc, topRows, 0, n, data, block, kc);
+                packPart(top, offTop, ldTop, 0, kTop, pc, kc, block);
+                packPart(bottom, offBottom, ldBottom, kTop, kTop + kBottom, pc, kc, block);
+                if (last != null) {
+                    packPart(last, offLast, n, kTop + kBottom, k, pc, kc, block);
                 }
-                if (topRows < kc) {
-                    int first = pc + topRows; // the block's first row from bottom
-                    Packing.packRowsB(bottom, offBottom, ldBottom, first - kTop, kc - topRows, 0, n,
-                            data, block + topRows * NR, kc);
-                }
+            }
+        }
+
+        /** The rows of the K block {@code [pc, pc + kc)} that fall in the part {@code [start, end)} of the stack, at their place in the block's panels. */
+        private void packPart(float[] src, int off, int ld, int start, int end, int pc, int kc, int block) {
+            int from = Math.max(start, pc), to = Math.min(end, pc + kc);
+            if (from < to) {
+                Packing.packRowsB(src, off, ld, from - start, to - from, 0, n, data, block + (from - pc) * NR, kc);
             }
         }
     }

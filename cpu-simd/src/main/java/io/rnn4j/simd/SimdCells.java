@@ -371,8 +371,8 @@ final class SimdCells {
                 int p = q.gateRow(b, t) * n;
                 float[] hNext = q.nextH(s);
                 int d = q.nextStateOffset(s, b);
-                plusBias(g, p, bias, 0, g, p, n);
-                if (!q.stackedStep) {
+                if (!q.stackedStep) {  // stacked: x W + h U + b came whole from the product
+                    plusBias(g, p, bias, 0, g, p, n);
                     addBias(g, p, hu, b * n, null, 0, g, p, n);
                 }
                 apply(act, g, p, g, p, n);
@@ -465,10 +465,8 @@ final class SimdCells {
             int st = row * n + u0;
             float[] hNext = q.nextH(s), cNext = q.nextC(s);
             int d = q.nextStateOffset(s, b);
-            for (int k = 0; k < 4; k++) {                          // z = x W + h U + b
-                if (q.stackedStep) {                               // x W + h U computed whole
-                    plusBias(g, p + k * n, bias, k * n + u0, g, p + k * n, w);
-                } else {
+            if (!q.stackedStep) {                                  // stacked: z computed whole
+                for (int k = 0; k < 4; k++) {                      // z = x W + h U + b
                     addBias(g, p + k * n, hu, h + k * n, bias, k * n + u0, g, p + k * n, w);
                 }
             }

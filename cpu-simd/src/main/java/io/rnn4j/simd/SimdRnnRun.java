@@ -172,6 +172,10 @@ final class SimdRnnRun {
      * less over the gates. The sums are the same terms in another order
      * ({@code x·W + h·U} in one chain). Step products at 64x1024x(128+256), pre-packed, one
      * thread: 0.95-0.97x the time of the two products (Sapphire Rapids, alternated in one JVM).
+     * With a bias the product is {@code [x(t), h(t-1), 1]·[W; U; b]} (depth {@code I + H + 1},
+     * {@link SimdRnnWorkspace#stackedDepth}): the kernel's last FMA adds {@code 1 * b}, exactly
+     * the add the pointwise pass did after the product, so the gates are the same bits within a
+     * K block, and the pass over the gate rows that added the bias is gone.
      */
     boolean stackedStep;
 
@@ -344,7 +348,7 @@ final class SimdRnnRun {
         if (stackedStep) {
             // W and U in one pack, the input projection part of each step's product; the rows
             // buffer made here, on the calling thread, not by the team
-            ws.stackedPack().packStacked(kernel, 0, gateWidth, inputSize, recurrentKernel, 0, gateWidth);
+            ws.stackedPack().packStacked(kernel, 0, gateWidth, inputSize, recurrentKernel, 0, gateWidth, units, bias, 0);
             ws.stackedRows();
         } else {
             cell.packForward(this);
@@ -555,7 +559,7 @@ final class SimdRnnRun {
             return;
         }
         int t = timeIndex(s);
-        int depth = inputSize + units;
+        int depth = ws.stackedDepth();
         float[] rows = ws.stackedRows();
         for (int b = b0; b < b1; b++) {
             System.arraycopy(x, row(b, t) * inputSize, rows, b * depth, inputSize);

@@ -178,15 +178,30 @@ final class SimdRnnWorkspace implements RnnWorkspace {
     /** Panels of {@code [W; U] (I + H, G*H)}, for the stacked step product ({@link SimdRnnRun#stackedStep}). */
     Gemm.PackedB stackedPack() {
         if (stackedPack == null) {
-            stackedPack = new Gemm.PackedB(false, spec.inputSize() + spec.units(), spec.gateWidth());
+            stackedPack = new Gemm.PackedB(false, stackedDepth(), spec.gateWidth());
         }
         return stackedPack;
     }
 
-    /** {@code (B, I + H)}: each row's {@code [x(t), h(t-1)]} for the stacked step product. */
+    /**
+     * Depth of the stacked step product: {@code [x(t), h(t-1)]} and, with a bias, a column of
+     * ones against the packed {@code [W; U; b]}, so the kernel adds the bias with its last FMA
+     * ({@code 1 * b}, exact) instead of a pass over the gate rows after it.
+     */
+    int stackedDepth() {
+        return spec.inputSize() + spec.units() + (spec.useBias() ? 1 : 0);
+    }
+
+    /** {@code (B, stackedDepth())}: each row's {@code [x(t), h(t-1)(, 1)]} for the stacked step product. */
     float[] stackedRows() {
         if (stackedRows == null) {
-            stackedRows = new float[batch * (spec.inputSize() + spec.units())];
+            int depth = stackedDepth();
+            stackedRows = new float[batch * depth];
+            if (spec.useBias()) {
+                for (int b = 0; b < batch; b++) {
+                    stackedRows[b * depth + depth - 1] = 1f; // written once: the steps copy only x and h
+                }
+            }
         }
         return stackedRows;
     }

@@ -359,53 +359,73 @@ class SimdGemmTest {
     }
 
     /**
-     * {@code [W; U]} packed from its two parts equals the same matrix packed whole, bit for bit,
-     * wherever the split falls against the K blocks: at 0, inside the first block, at a block
-     * boundary, inside a later block, at the end; with offsets, row padding, a ragged last panel
-     * and every row count from one (a stacked B has no single source, so fewer than MR rows take
-     * the packed path: checked against a stacked B's own gemmSerial) up.
+     * {@code [W; U]} packed from its two parts (and {@code [W; U; b]} from three) equals the same
+     * matrix packed whole, bit for bit, wherever the split falls against the K blocks: at 0,
+     * inside the first block, at a block boundary, inside a later block, at the end; with
+     * offsets, row padding, a ragged last panel and every row count from one (a stacked B has no
+     * single source, so fewer than MR rows take the packed path: checked against a stacked B's
+     * own gemmSerial) up.
      */
     @Test
     void stackedPackingEqualsPackingTheStackedMatrix() {
         SplittableRandom r = new SplittableRandom(17);
         int n = 2 * Gemm.NR + 37, k = 2 * Gemm.KC + 45;
         for (int kTop : new int[] {0, 1, 300, Gemm.KC, Gemm.KC + 7, 2 * Gemm.KC + 44, k}) {
-            int offW = 3, ldW = n + 5, offU = 11, ldU = n + 2;
-            float[] w = random(r, offW + kTop * ldW), u = random(r, offU + (k - kTop) * ldU);
-            float[] whole = new float[k * n];
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < n; j++) {
-                    whole[i * n + j] = i < kTop ? w[offW + i * ldW + j] : u[offU + (i - kTop) * ldU + j];
-                }
-            }
-            Gemm.PackedB stacked = new Gemm.PackedB(false, k, n);
-            stacked.packStacked(w, offW, ldW, kTop, u, offU, ldU);
-            Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
-            pb.pack(whole, 0, n);
-            for (int m : new int[] {1, 3, 4, 37}) {
-                float[] a = random(r, m * k), c0 = random(r, m * n), c1 = c0.clone(), c2 = c0.clone(), c3 = c0.clone();
-                SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, pb, 1f, c1, 0, n);
-                SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, stacked, 1f, c2, 0, n);
-                assertArrayEquals(c1, c2, "kTop=" + kTop + " m=" + m);
-                SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, stacked, 1f, c3, 0, n);
-                assertArrayEquals(c1, c3, "gemm on a stacked B, kTop=" + kTop + " m=" + m);
-                // op(A) transposed: A stored k x m
-                float[] at = new float[k * m];
-                for (int i = 0; i < m; i++) {
-                    for (int p = 0; p < k; p++) {
-                        at[p * m + i] = a[i * k + p];
-                    }
-                }
-                // (the same packed slivers, so the same bits as A times it)
-                float[] c4 = c0.clone();
-                SIMD.gemmEngine().gemm(true, m, 0.5f, at, 0, m, stacked, 1f, c4, 0, n);
-                assertArrayEquals(c3, c4, "Aᵀ times a stacked B, kTop=" + kTop + " m=" + m);
+            checkStacked(r, n, k, kTop, false);
+            if (kTop < k) {
+                // [W; U; b]: one row of b after U (no rows of U when kTop = k - 1)
+                checkStacked(r, n, k, kTop, true);
             }
         }
         Gemm.PackedB t = new Gemm.PackedB(true, 10, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> t.packStacked(new float[100], 0, 10, 5, new float[100], 0, 10));
         assertTrue(e.getMessage().contains("non-transposed"), e.getMessage());
+        Gemm.PackedB shortStack = new Gemm.PackedB(false, 10, 10);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> shortStack.packStacked(new float[100], 0, 10, 5, new float[100], 0, 10, 5, new float[10], 0));
+        assertTrue(e.getMessage().contains("kBottom 5 + 1 of k 10"), e.getMessage());
+    }
+
+    /** One split of {@link #stackedPackingEqualsPackingTheStackedMatrix}, with or without a last row. */
+    private static void checkStacked(SplittableRandom r, int n, int k, int kTop, boolean withLast) {
+        int kBottom = k - kTop - (withLast ? 1 : 0);
+        int offW = 3, ldW = n + 5, offU = 11, ldU = n + 2, offB = 6;
+        float[] w = random(r, offW + kTop * ldW), u = random(r, offU + kBottom * ldU), bias = random(r, offB + n);
+        float[] whole = new float[k * n];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+                whole[i * n + j] = i < kTop ? w[offW + i * ldW + j]
+                        : i < kTop + kBottom ? u[offU + (i - kTop) * ldU + j] : bias[offB + j];
+            }
+        }
+        Gemm.PackedB stacked = new Gemm.PackedB(false, k, n);
+        if (withLast) {
+            stacked.packStacked(w, offW, ldW, kTop, u, offU, ldU, kBottom, bias, offB);
+        } else {
+            stacked.packStacked(w, offW, ldW, kTop, u, offU, ldU);
+        }
+        Gemm.PackedB pb = new Gemm.PackedB(false, k, n);
+        pb.pack(whole, 0, n);
+        for (int m : new int[] {1, 3, 4, 37}) {
+            float[] a = random(r, m * k), c0 = random(r, m * n), c1 = c0.clone(), c2 = c0.clone(), c3 = c0.clone();
+            SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, pb, 1f, c1, 0, n);
+            SIMD.gemmEngine().gemmSerial(m, 0.5f, a, 0, k, stacked, 1f, c2, 0, n);
+            assertArrayEquals(c1, c2, "kTop=" + kTop + " m=" + m);
+            SIMD.gemmEngine().gemm(false, m, 0.5f, a, 0, k, stacked, 1f, c3, 0, n);
+            assertArrayEquals(c1, c3, "gemm on a stacked B, kTop=" + kTop + " m=" + m);
+            // op(A) transposed: A stored k x m
+            float[] at = new float[k * m];
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    at[p * m + i] = a[i * k + p];
+                }
+            }
+            // (the same packed slivers, so the same bits as A times it)
+            float[] c4 = c0.clone();
+            SIMD.gemmEngine().gemm(true, m, 0.5f, at, 0, m, stacked, 1f, c4, 0, n);
+            assertArrayEquals(c3, c4, "Aᵀ times a stacked B, kTop=" + kTop + " m=" + m);
+        }
     }
 
     @Test

@@ -56,6 +56,9 @@ class SimdRnnTest {
                         .goBackwards().initialStates().seed(seed++).build());
                 cases.add(RnnCase.builder(cell, 6, 5, 23, units).resetAfter(resetAfter).mask(0.8, false)
                         .zeroOutputForMask().seed(seed++).build());
+                // no bias: the stacked step product (LSTM, SimpleRNN) without its column of ones
+                cases.add(RnnCase.builder(cell, 7, 4, 19, units).resetAfter(resetAfter).noBias().mask(0.8, false)
+                        .initialStates().seed(seed++).build());
                 if (cell != CellType.GRU) {
                     // the stacked step product [x, h]·[W; U] (LSTM, SimpleRNN) deeper than a K block
                     int deep = Gemm.KC + 7 - 19;
