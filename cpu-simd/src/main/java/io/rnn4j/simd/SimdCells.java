@@ -487,7 +487,7 @@ final class SimdCells {
             float[] g = q.ws.gates, dG = q.ws.dGates, cPrev = q.ws.cPrev, actC = q.ws.actC;
             float[] dh = q.ws.dh, dc = q.ws.dc, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
-                if (b + 1 < b1) {
+                if (b + 1 < b1 && !keras) {  // the fused row touches the next row as it goes
                     prefetchBackwardRow(q, s, b + 1, t);
                 }
                 if (!q.keep(b, t)) {
@@ -499,7 +499,7 @@ final class SimdCells {
                 int st = row * n;
                 int r = b * n;
                 if (keras) {
-                    sigmoidTanhRow(q, s, b, p, st, n);
+                    sigmoidTanhRow(q, s, b, p, st, n, b + 1 < b1 ? b + 1 : b0, b + 1 < b1 || s == 0 ? s : s - 1);
                     q.addBiasRow(b, dG, p, 0, gw);
                     continue;
                 }
@@ -523,9 +523,10 @@ final class SimdCells {
         }
 
         /**
-         * Starts the cache misses of row {@code b}'s backward rows ({@link Prefetch}): on one
-         * thread LSTM 64x100x128x256 training took 0.98x the time (two builds in one JVM, both
-         * orders, Sapphire Rapids).
+         * Starts the cache misses of row {@code b}'s backward rows ({@link Prefetch}) before the
+         * passes of the row before it: on one thread LSTM 64x100x128x256 training took 0.98x the
+         * time (two builds in one JVM, both orders, Sapphire Rapids). The fused row touches the
+         * next row inside its loop instead.
          */
         private static void prefetchBackwardRow(SimdRnnRun q, int s, int b, int t) {
             int n = q.units, gw = q.gateWidth, row = q.row(b, t);
@@ -542,9 +543,12 @@ final class SimdCells {
          * reads (four gates, c, a(c'), the output's gradient, the carried dh and dc) are all
          * loaded in each iteration. The gates and c rows of a step are far apart in memory
          * (one 4 KiB page per row of gates) and cold; one pass per quantity waited for each
-         * row's first cache misses in turn, a single pass has them in flight together.
+         * row's first cache misses in turn, a single pass has them in flight together. Each
+         * iteration also loads one float of each of the rows of row {@code next} of step
+         * {@code nextS}, the row this thread computes next (after a chunk's last row, the next
+         * step's first), a cache line ahead of the pass that will read it ({@link Prefetch}).
          */
-        private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n) {
+        private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n, int next, int nextS) {
             float[] g = q.ws.gates, dG = q.ws.dGates, cPrev = q.ws.cPrev, actC = q.ws.actC;
             float[] dh = q.ws.dh, dc = q.ws.dc, carry = q.ws.dOutputCarry;
             int r = b * n;
@@ -552,8 +556,13 @@ final class SimdCells {
             int d = q.outputGradientRow(s, b);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector zero = FloatVector.zero(S);
+            int rowN = q.row(next, q.timeIndex(nextS)), pn = rowN * q.gateWidth, stn = rowN * n, dn = q.outputGradientRow(nextS, next);
+            float touched = 0f;
             int j = 0;
             for (int bound = S.loopBound(n); j < bound; j += VL) {
+                touched += g[pn + j] + g[pn + n + j] + g[pn + 2 * n + j] + g[pn + 3 * n + j]
+                        + dG[pn + j] + dG[pn + n + j] + dG[pn + 2 * n + j] + dG[pn + 3 * n + j]
+                        + cPrev[stn + j] + actC[stn + j] + dOut[dn + j];
                 // the whole gradient of h': carried dh + output carry + the output's own gradient
                 FloatVector dhNew = FloatVector.fromArray(S, dh, r + j).add(FloatVector.fromArray(S, carry, r + j))
                         .add(FloatVector.fromArray(S, dOut, d + j));
@@ -573,6 +582,7 @@ final class SimdCells {
                 zero.intoArray(dh, r + j);     // h reaches the step only through h U
                 zero.intoArray(carry, r + j);  // the carry is consumed
             }
+            Prefetch.keep(touched);
             // The tail in scalar float arithmetic: the same IEEE operations lane by lane, so the
             // same bits (a masked copy of the body doubles its size and C2 then gives up inlining
             // the Vector API intrinsics of the method, 0.55x the speed).
@@ -678,7 +688,7 @@ final class SimdCells {
             float[] g = q.ws.gates, dG = q.ws.dGates, dRc = q.ws.dRecurrentCandidate, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             float[] dh = q.ws.dh, dhNew = q.ws.dhNew;
             for (int b = b0; b < b1; b++) {
-                if (b + 1 < b1) {
+                if (b + 1 < b1 && !keras) {  // the fused row touches the next row as it goes
                     prefetchBackwardRow(q, s, b + 1, t);
                 }
                 if (!q.keep(b, t)) {
@@ -701,7 +711,7 @@ final class SimdCells {
                     mul(dG, p + 2 * n, g, p + n, dRc, st, n);                          // recurrent side: dhh r
                     mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
                 } else {
-                    sigmoidTanhRow(q, s, b, p, st, n);
+                    sigmoidTanhRow(q, s, b, p, st, n, b + 1 < b1 ? b + 1 : b0, b + 1 < b1 || s == 0 ? s : s - 1);
                 }
                 q.addBiasRow(b, dG, p, 0, gw);
                 q.addBiasRow(b, dRc, st, gw, n);
@@ -710,9 +720,10 @@ final class SimdCells {
         }
 
         /**
-         * Starts the cache misses of row {@code b}'s backward rows ({@link Prefetch}): on one
-         * thread GRU 64x100x128x256 training took 0.97x the time (two builds in one JVM, both
-         * orders, Sapphire Rapids).
+         * Starts the cache misses of row {@code b}'s backward rows ({@link Prefetch}) before the
+         * passes of the row before it: on one thread GRU 64x100x128x256 training took 0.97x the
+         * time (two builds in one JVM, both orders, Sapphire Rapids). The fused row touches the
+         * next row inside its loop instead.
          */
         private static void prefetchBackwardRow(SimdRnnRun q, int s, int b, int t) {
             int n = q.units, gw = q.gateWidth, row = q.row(b, t);
@@ -726,10 +737,12 @@ final class SimdCells {
          * The backward row of a kept row {@code b} in one pass, for sigmoid gates and a tanh
          * candidate, as {@link Lstm}'s: the formulas, terms and order of the passes above
          * ({@code s'(y) = y (1 - y)}, {@code a'(y) = 1 - y y}), every input row loaded in each
-         * iteration so their cache misses overlap; a scalar tail and a zero row for a missing
-         * output gradient for the same reasons.
+         * iteration so their cache misses overlap, and one float of each of the rows of the row
+         * this thread computes next (row {@code next} of step {@code nextS}) touched per
+         * iteration ({@link Prefetch}); a scalar tail and a zero row for a missing output
+         * gradient for the same reasons.
          */
-        private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n) {
+        private static void sigmoidTanhRow(SimdRnnRun q, int s, int b, int p, int st, int n, int next, int nextS) {
             float[] g = q.ws.gates, dG = q.ws.dGates, dRc = q.ws.dRecurrentCandidate, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             float[] dh = q.ws.dh, carry = q.ws.dOutputCarry;
             int r = b * n;
@@ -737,8 +750,12 @@ final class SimdCells {
             int d = q.outputGradientRow(s, b);
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector zero = FloatVector.zero(S);
+            int rowN = q.row(next, q.timeIndex(nextS)), pn = rowN * q.gateWidth, stn = rowN * n, dn = q.outputGradientRow(nextS, next);
+            float touched = 0f;
             int j = 0;
             for (int bound = S.loopBound(n); j < bound; j += VL) {
+                touched += g[pn + j] + g[pn + n + j] + g[pn + 2 * n + j] + dG[pn + j] + dG[pn + n + j] + dG[pn + 2 * n + j]
+                        + hPrev[stn + j] + aux[stn + j] + dRc[stn + j] + dOut[dn + j];
                 FloatVector dhNew = FloatVector.fromArray(S, dh, r + j).add(FloatVector.fromArray(S, carry, r + j))
                         .add(FloatVector.fromArray(S, dOut, d + j));
                 FloatVector z = FloatVector.fromArray(S, g, p + j);
@@ -754,6 +771,7 @@ final class SimdCells {
                 dhNew.mul(z).intoArray(dh, r + j);    // the direct path z * h
                 zero.intoArray(carry, r + j);         // the carry is consumed
             }
+            Prefetch.keep(touched);
             for (; j < n; j++) {
                 float dhNew = dh[r + j] + carry[r + j] + dOut[d + j];
                 float z = g[p + j], rr = g[p + n + j], hh = g[p + 2 * n + j];
