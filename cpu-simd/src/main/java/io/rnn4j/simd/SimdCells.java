@@ -177,14 +177,22 @@ final class SimdCells {
         }
     }
 
-    /** {@code h' = z h + (1 - z) cand} (GRU state update). */
-    static void gruUpdate(float[] z, int zo, float[] h, int ho, float[] cand, int co, float[] out, int oo, int n) {
+    /**
+     * {@code h' = z h + (1 - z) cand} (GRU state update), and one float per vector iteration of
+     * each of {@code t1}, {@code t2}, {@code t3} from their offsets touched: the rows of the row
+     * computed next that are cold, so their misses overlap this pass ({@link Prefetch}).
+     */
+    static void gruUpdate(float[] z, int zo, float[] h, int ho, float[] cand, int co, float[] out, int oo, int n,
+                          float[] t1, int o1, float[] t2, int o2, float[] t3, int o3) {
         FloatVector one = FloatVector.broadcast(S, 1f);
+        float touched = 0f;
         int j = 0;
         for (int bound = S.loopBound(n); j < bound; j += VL) {
+            touched += t1[o1 + j] + t2[o2 + j] + t3[o3 + j];
             FloatVector zv = FloatVector.fromArray(S, z, zo + j);
             zv.mul(FloatVector.fromArray(S, h, ho + j)).add(one.sub(zv).mul(FloatVector.fromArray(S, cand, co + j))).intoArray(out, oo + j);
         }
+        Prefetch.keep(touched);
         if (j < n) {
             VectorMask<Float> m = S.indexInRange(j, n);
             FloatVector zv = FloatVector.fromArray(S, z, zo + j, m);
@@ -642,9 +650,6 @@ final class SimdCells {
             q.recurrentProduct(t, 0, 3, b0, b1);
             float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
             for (int b = b0; b < b1; b++) {
-                if (b + 1 < b1) {
-                    prefetchForwardRow(q, s, b + 1, t);
-                }
                 if (!q.keep(b, t)) {
                     q.carryMasked(s, b, t);
                     continue;
@@ -664,21 +669,14 @@ final class SimdCells {
                     addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
                 }
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);         // hh
-                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
+                // touching the next row's cold rows (h', hp_h, output) in this pass: one thread,
+                // against a burst over them before the row (itself 0.96-0.98x of none), GRU
+                // 64x100x128x256 training 0.97-0.99x the time, inference 0.96-0.985x
+                int nb = b + 1 < b1 ? b + 1 : b;
+                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n,
+                        hNext, q.nextStateOffset(s, nb), aux, q.stateRow(nb, t) * n, q.output, (nb * q.time + s) * n);
                 q.emitOutput(s, b, hNext, d);
             }
-        }
-
-        /**
-         * Starts the cache misses of the rows row {@code b}'s pointwise pass reads and writes
-         * ({@link Prefetch}): on one thread GRU 64x100x128x256 inference took 0.96-0.98x the time
-         * (two builds in one JVM, both orders, Sapphire Rapids). The same for LSTM's forward row
-         * (h', c', a(c'), c and the output) moved nothing.
-         */
-        private static void prefetchForwardRow(SimdRnnRun q, int s, int b, int t) {
-            int n = q.units, st = q.stateRow(b, t) * n, d = q.nextStateOffset(s, b);
-            Prefetch.keep(Prefetch.lines(q.nextH(s), d, n) + Prefetch.lines(q.ws.hPrev, st, n)
-                    + Prefetch.lines(q.ws.gruAux, st, n) + q.prefetchOutputRow(s, b));
         }
 
         @Override
@@ -865,7 +863,9 @@ final class SimdCells {
                 int d = q.nextStateOffset(s, b);
                 addBias(g, p + 2 * n, hu, b * gw + 2 * n, bias, 2 * n, g, p + 2 * n, n);
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);
-                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n);
+                int nb = b + 1 < b1 ? b + 1 : b;
+                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n,  // the next row's rows touched
+                        hNext, q.nextStateOffset(s, nb), aux, q.stateRow(nb, t) * n, q.output, (nb * q.time + s) * n);
                 q.emitOutput(s, b, hNext, d);
             }
         }

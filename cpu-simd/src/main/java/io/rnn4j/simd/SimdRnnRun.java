@@ -711,11 +711,6 @@ final class SimdRnnRun {
         emitOutput(s, b, h, hOffset, 0, units);
     }
 
-    /** {@link Prefetch#lines} of row {@code b}'s output row of step {@code s}. */
-    float prefetchOutputRow(int s, int b) {
-        return Prefetch.lines(output, (b * time + s) * units, units);
-    }
-
     /** Units {@code [u0, u0 + w)} of the step's output row, from {@code h[hOffset + u0 ..]}. */
     void emitOutput(int s, int b, float[] h, int hOffset, int u0, int w) {
         System.arraycopy(h, hOffset + u0, output, (b * time + s) * units + u0, w);
