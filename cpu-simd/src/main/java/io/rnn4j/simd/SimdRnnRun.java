@@ -139,12 +139,16 @@ final class SimdRnnRun {
     private boolean stepProjection;
     /**
      * Floats of W up to which the per-step projection pays: every step reads all of the packed W
-     * again, cheap while it stays in L2 (1 MiB). Above, one GEMM over the whole sequence reuses
+     * again, cheap while it stays in L2 (1-2 MiB). Above, one GEMM over the whole sequence reuses
      * each W panel over far more rows: LSTM 64x100x512x1024 (W 8 MiB) inference took 0.94-0.95x
      * the time without the per-step projection, 256x50x256x512 (2 MiB) about the same, and
-     * 64x100x128x256 (512 KiB) 1.02-1.04x (interleaved runs, Zen 5).
+     * 64x100x128x256 (512 KiB) 1.02-1.04x (interleaved runs, Zen 5). Raised from 1 to 2 MiB in
+     * session 19, once the stacked product carried the bias (so the pointwise pass lost its
+     * bias adds, 4-5% of JFR's samples at 256x50x256x512): that shape's inference then took
+     * 0.95-0.96x the time on one thread and 0.96-0.98x on two, training 0.97-1.00x on one and
+     * 0.93-1.05x on two (two builds in one JVM, both orders, Sapphire Rapids, 2 MiB L2).
      */
-    static final long STEP_PROJECTION_MAX_W = 1L << 18;
+    static final long STEP_PROJECTION_MAX_W = 1L << 19;
     /** The sizes allow {@link #stepProjection} (W within {@link #STEP_PROJECTION_MAX_W}). */
     private final boolean stepProjectionFits;
     /**
