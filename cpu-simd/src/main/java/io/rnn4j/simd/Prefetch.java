@@ -20,7 +20,7 @@ package io.rnn4j.simd;
  * cache line per iteration with 16-lane vectors), and hand that sum to {@link #keep}: the misses
  * are spread over the row's arithmetic. GRU 64x100x128x256 training took 0.96-0.97x the time of
  * the burst before the row, on one thread and on two (two builds in one JVM, both orders,
- * Sapphire Rapids).
+ * Sapphire Rapids). GRU's forward state update touches the next row's cold rows the same way.
  */
 final class Prefetch {
     /** Floats per 64-byte cache line. */

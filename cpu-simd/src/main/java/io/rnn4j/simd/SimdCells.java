@@ -200,6 +200,20 @@ final class SimdCells {
         }
     }
 
+    /**
+     * The batch row a thread's backward walk computes after row {@code b} of its rows
+     * {@code [b0, b1)}: {@code b + 1}, or after the last one the next step's first,
+     * {@code b0} (of step {@link #nextRowStep}).
+     */
+    static int nextRow(int b, int b0, int b1) {
+        return b + 1 < b1 ? b + 1 : b0;
+    }
+
+    /** The step of {@link #nextRow}: {@code s}, or {@code s - 1} after the last row (at step 0, where no step follows, {@code s}). */
+    static int nextRowStep(int s, int b, int b1) {
+        return b + 1 < b1 || s == 0 ? s : s - 1;
+    }
+
     /** {@code out = a * b} over {@code n}. */
     static void mul(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int j = 0;
@@ -507,7 +521,7 @@ final class SimdCells {
                 int st = row * n;
                 int r = b * n;
                 if (keras) {
-                    sigmoidTanhRow(q, s, b, p, st, n, b + 1 < b1 ? b + 1 : b0, b + 1 < b1 || s == 0 ? s : s - 1);
+                    sigmoidTanhRow(q, s, b, p, st, n, nextRow(b, b0, b1), nextRowStep(s, b, b1));
                     q.addBiasRow(b, dG, p, 0, gw);
                     continue;
                 }
@@ -709,7 +723,7 @@ final class SimdCells {
                     mul(dG, p + 2 * n, g, p + n, dRc, st, n);                          // recurrent side: dhh r
                     mul(dhNew, r, g, p, dh, r, n);                                     // the direct path z * h
                 } else {
-                    sigmoidTanhRow(q, s, b, p, st, n, b + 1 < b1 ? b + 1 : b0, b + 1 < b1 || s == 0 ? s : s - 1);
+                    sigmoidTanhRow(q, s, b, p, st, n, nextRow(b, b0, b1), nextRowStep(s, b, b1));
                 }
                 q.addBiasRow(b, dG, p, 0, gw);
                 q.addBiasRow(b, dRc, st, gw, n);
