@@ -24,6 +24,8 @@ import java.util.Arrays;
  * ratio B / A (below 1: B is faster). Run nothing else meanwhile.
  */
 public final class TwoBuildsLayer {
+    /** A ratio every repetition exceeds (or its inverse every one falls below) that makes a launch suspect. */
+    private static final double SUSPECT_RATIO = 1.15;
     /** Seconds of alternating calls before the first timed repetition. */
     static final double WARMUP_SECONDS = 8;
     /** Seconds of calls per build per repetition. */
@@ -89,6 +91,12 @@ public final class TwoBuildsLayer {
             Arrays.sort(ratio);
             System.out.printf("%s %s %s %dT  A %.3f ms  B %.3f ms  B/A median %.3f (%.3f-%.3f)%n", cell, args[s], args[4],
                     threads, median(ms[0]), median(ms[1]), ratio[reps / 2], ratio[0], ratio[reps - 1]);
+            if (ratio[0] > SUSPECT_RATIO || ratio[reps - 1] < 1 / SUSPECT_RATIO) {
+                // Session 19 saw one of two builds (even two copies of one revision) run 1.2-2.2x
+                // slow in every repetition, in about one launch in six: a state of that JVM
+                System.out.printf("  every repetition has one build over %.2fx the other's time: unless the change"
+                        + " explains that much, run this again before trusting it%n", SUSPECT_RATIO);
+            }
         }
     }
 
