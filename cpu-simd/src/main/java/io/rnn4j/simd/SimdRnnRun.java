@@ -554,8 +554,9 @@ final class SimdRnnRun {
     }
 
     /**
-     * Rows {@code [b0, b1)} of step {@code s}'s gate rows {@code = [x(t), h(t-1)]·[W; U]}
-     * ({@link #stackedStep}): each row's input and state copied side by side, then one product.
+     * Rows {@code [b0, b1)} of step {@code s}'s gate rows {@code = [x(t), h(t-1), 1]·[W; U; b]}
+     * ({@link #stackedStep}; without a bias {@code [x(t), h(t-1)]·[W; U]}): each row's input and
+     * state copied beside its constant 1, then one product.
      */
     private void stackedProduct(int s, int b0, int b1) {
         int m = b1 - b0;

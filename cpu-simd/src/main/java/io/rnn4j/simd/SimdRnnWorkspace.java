@@ -175,7 +175,7 @@ final class SimdRnnWorkspace implements RnnWorkspace {
         return blockPacks;
     }
 
-    /** Panels of {@code [W; U] (I + H, G*H)}, for the stacked step product ({@link SimdRnnRun#stackedStep}). */
+    /** Panels of {@code [W; U; b] (stackedDepth(), G*H)} ({@code [W; U]} without a bias), for the stacked step product ({@link SimdRnnRun#stackedStep}). */
     Gemm.PackedB stackedPack() {
         if (stackedPack == null) {
             stackedPack = new Gemm.PackedB(false, stackedDepth(), spec.gateWidth());
