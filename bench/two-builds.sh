@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Two builds of cpu-simd in one JVM on one recurrent layer (io.rnn4j.jmh.TwoBuildsLayer).
+# Two builds of cpu-simd in one JVM on one recurrent layer or one GEMM (io.rnn4j.jmh.TwoBuildsLayer).
 #
 #   bench/two-builds.sh REV_A REV_B THREADS CELL inference|training REPS BxTxIxH...
+#   bench/two-builds.sh REV_A REV_B THREADS GEMM_NN|GEMM_NT|GEMM_TN inference REPS MxNxK...   (products)
 #
 # REV_A and REV_B are git revisions, or "." for the working tree. Each one's cpu-simd sources are
 # compiled against this checkout's core (so core must not differ between them); the ratio printed
@@ -13,7 +14,7 @@
 # session 19 about one launch in six ran one build (even a copy of the same revision) that slow.
 set -euo pipefail
 if [ $# -lt 7 ]; then
-  sed -n '2,13p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 fi
 top=$(git rev-parse --show-toplevel)

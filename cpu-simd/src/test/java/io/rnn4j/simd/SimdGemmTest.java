@@ -325,9 +325,11 @@ class SimdGemmTest {
     void prepackedBEqualsPerCallPacking() {
         SplittableRandom r = new SplittableRandom(5);
         for (boolean tb : new boolean[] {false, true}) {
-            // The last shape has several MC row blocks and KC depth blocks, and on two threads
-            // each thread's columns are more than NC.
-            for (int[] shape : new int[][] {{1, 200, 300}, {3, 200, 300}, {4, 200, 300}, {37, 200, 300}, {150, 2200, 700}}) {
+            // {150, 2200, 700} has two MC row blocks of the per-call path (one PACKED_MC block of
+            // the pre-packed one) and KC depth blocks, and on two threads each thread's columns
+            // are more than NC; the last shape has two PACKED_MC row blocks and a ragged third.
+            for (int[] shape : new int[][] {{1, 200, 300}, {3, 200, 300}, {4, 200, 300}, {37, 200, 300}, {150, 2200, 700},
+                    {2 * Gemm.PACKED_MC + 37, 300, Gemm.KC + 99}}) {
                 int m = shape[0], n = shape[1], k = shape[2];
                 float[] a = random(r, m * k), b = random(r, n * k);
                 float[] c1 = random(r, m * n), c2 = c1.clone();

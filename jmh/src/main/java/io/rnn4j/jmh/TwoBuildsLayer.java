@@ -21,7 +21,9 @@ import java.util.Arrays;
  * io.rnn4j.jmh.TwoBuildsLayer CLASSPATH_A CLASSPATH_B THREADS CELL inference|training REPS BxTxIxH...},
  * or {@code bench/two-builds.sh}, which compiles two git revisions' cpu-simd for it. Prints, per
  * shape, each build's median milliseconds per call and the median and range of the per-repetition
- * ratio B / A (below 1: B is faster). Run nothing else meanwhile.
+ * ratio B / A (below 1: B is faster). Run nothing else meanwhile. {@code CELL} {@code GEMM_NN},
+ * {@code GEMM_NT}, {@code GEMM_TN} or {@code GEMM_TT} alternates two builds' products instead
+ * ({@link GemmFixture}; shapes {@code MxNxK}, the mode ignored).
  */
 public final class TwoBuildsLayer {
     /** A ratio every repetition exceeds (or its inverse every one falls below) that makes a launch suspect. */
@@ -34,17 +36,18 @@ public final class TwoBuildsLayer {
     private TwoBuildsLayer() {
     }
 
-    /** One build's fixture for one shape, and its {@code run(boolean)}. */
+    /** One build's fixture for one shape ({@link RnnFixture}, or a {@link GemmFixture} for {@code GEMM_*}), and its {@code run(boolean)}. */
     private record Build(Object fixture, Method run, Method close) {
         static Build of(ClassLoader loader, int threads, String cell, String shape) throws ReflectiveOperationException {
-            Class<?> type = loader.loadClass(RnnFixture.class.getName());
+            boolean gemm = cell.startsWith("GEMM_");
+            Class<?> type = loader.loadClass((gemm ? GemmFixture.class : RnnFixture.class).getName());
             Method of = type.getDeclaredMethod("of", String.class, int.class, String.class, String.class);
             Method run = type.getDeclaredMethod("run", boolean.class);
             Method close = type.getDeclaredMethod("close");
             of.setAccessible(true);
             run.setAccessible(true);
             close.setAccessible(true);
-            return new Build(of.invoke(null, "simd", threads, cell, shape), run, close);
+            return new Build(of.invoke(null, "simd", threads, gemm ? cell.substring(5) : cell, shape), run, close);
         }
 
         void call(boolean training) throws ReflectiveOperationException {
