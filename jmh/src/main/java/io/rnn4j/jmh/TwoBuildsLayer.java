@@ -58,7 +58,8 @@ public final class TwoBuildsLayer {
     public static void main(String[] args) throws Exception {
         if (args.length < 7) {
             throw new IllegalArgumentException(
-                    "usage: TwoBuildsLayer CLASSPATH_A CLASSPATH_B THREADS CELL inference|training REPS BxTxIxH...");
+                    "usage: TwoBuildsLayer CLASSPATH_A CLASSPATH_B THREADS CELL inference|training REPS BxTxIxH..."
+                            + " (CELL GEMM_NN, GEMM_NT, GEMM_TN or GEMM_TT: one product, shapes MxNxK)");
         }
         ClassLoader[] loaders = {loader(args[0]), loader(args[1])};
         int threads = positive("THREADS", args[2]);
