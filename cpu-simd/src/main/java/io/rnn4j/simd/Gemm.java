@@ -135,6 +135,9 @@ final class Gemm {
         int ldb;
         /** False after {@link #bind}: only the source is known. */
         boolean packed;
+        /** A stacked B's parts ({@link #prepareStacked}); null for a B from one source. */
+        private float[] top, bottom, last;
+        private int offTop, ldTop, kTop, offBottom, ldBottom, kBottom, offLast;
 
         PackedB(boolean transB, int k, int n) {
             this.transB = transB;
@@ -156,14 +159,49 @@ final class Gemm {
 
         /** (Re)packs {@code op(B)} from its source; the source is kept for the unpacked small-M path. */
         void pack(float[] b, int offB, int ldb) {
+            prepare(b, offB, ldb);
+            packPanels(0, panels());
+        }
+
+        /**
+         * Records {@code op(B)}'s source and allocates the panels without filling them: then
+         * {@link #packPanels} fills ranges of panels, on any threads (the panels are disjoint).
+         */
+        void prepare(float[] b, int offB, int ldb) {
             this.src = b;
             this.offB = offB;
             this.ldb = ldb;
+            this.top = this.bottom = this.last = null;
             this.packed = true;
             allocate();
+        }
+
+        /** Panels of {@link #NR} columns (the last one zero-padded). */
+        int panels() {
+            return npad / NR;
+        }
+
+        /**
+         * Packs panels {@code [q0, q1)} of every K block from the source {@link #prepare} or
+         * {@link #prepareStacked} recorded: the same values wherever the ranges are cut.
+         */
+        void packPanels(int q0, int q1) {
+            int j0 = q0 * NR, width = Math.min(n, q1 * NR) - j0;
+            if (width <= 0) {
+                return;
+            }
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                Packing.packB(transB, b, offB, ldb, pc, kc, 0, n, data, base + pc * npad);
+                int block = base + pc * npad + q0 * kc * NR;
+                if (src != null) {
+                    Packing.packB(transB, src, offB, ldb, pc, kc, j0, width, data, block);
+                    continue;
+                }
+                packPart(top, offTop, ldTop, 0, kTop, pc, kc, j0, width, block);
+                packPart(bottom, offBottom, ldBottom, kTop, kTop + kBottom, pc, kc, j0, width, block);
+                if (last != null) {
+                    packPart(last, offLast, n, kTop + kBottom, k, pc, kc, j0, width, block);
+                }
             }
         }
 
@@ -193,6 +231,16 @@ final class Gemm {
          */
         void packStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom,
                          int kBottom, float[] last, int offLast) {
+            prepareStacked(top, offTop, ldTop, kTop, bottom, offBottom, ldBottom, kBottom, last, offLast);
+            packPanels(0, panels());
+        }
+
+        /**
+         * {@link #packStacked(float[], int, int, int, float[], int, int, int, float[], int)}'s
+         * checks and sources, with the panels allocated but not filled ({@link #packPanels}).
+         */
+        void prepareStacked(float[] top, int offTop, int ldTop, int kTop, float[] bottom, int offBottom, int ldBottom,
+                            int kBottom, float[] last, int offLast) {
             int rows = kTop + kBottom + (last == null ? 0 : 1);
             if (transB || kTop < 0 || kBottom < 0 || rows != k) {
                 throw new IllegalArgumentException("stacked packing needs a non-transposed B and kTop + kBottom"
@@ -200,24 +248,29 @@ final class Gemm {
                         + (last == null ? "" : " + 1") + " of k " + k + (transB ? ", transposed" : ""));
             }
             this.src = null;
+            this.top = top;
+            this.offTop = offTop;
+            this.ldTop = ldTop;
+            this.kTop = kTop;
+            this.bottom = bottom;
+            this.offBottom = offBottom;
+            this.ldBottom = ldBottom;
+            this.kBottom = kBottom;
+            this.last = last;
+            this.offLast = offLast;
             this.packed = true;
             allocate();
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                int block = base + pc * npad;
-                packPart(top, offTop, ldTop, 0, kTop, pc, kc, block);
-                packPart(bottom, offBottom, ldBottom, kTop, kTop + kBottom, pc, kc, block);
-                if (last != null) {
-                    packPart(last, offLast, n, kTop + kBottom, k, pc, kc, block);
-                }
-            }
         }
 
-        /** The rows of the K block {@code [pc, pc + kc)} that fall in the part {@code [start, end)} of the stack, at their place in the block's panels. */
-        private void packPart(float[] src, int off, int ld, int start, int end, int pc, int kc, int block) {
+        /**
+         * Columns {@code [j0, j0 + width)} of the rows of the K block {@code [pc, pc + kc)} that
+         * fall in the part {@code [start, end)} of the stack, at their place in the block's
+         * panels (from {@code block}, the first of those columns' panels).
+         */
+        private void packPart(float[] part, int off, int ld, int start, int end, int pc, int kc, int j0, int width, int block) {
             int from = Math.max(start, pc), to = Math.min(end, pc + kc);
             if (from < to) {
-                Packing.packRowsB(src, off, ld, from - start, to - from, 0, n, data, block + (from - pc) * NR, kc);
+                Packing.packRowsB(part, off, ld, from - start, to - from, j0, width, data, block + (from - pc) * NR, kc);
             }
         }
     }

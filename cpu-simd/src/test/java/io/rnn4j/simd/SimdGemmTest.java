@@ -389,6 +389,49 @@ class SimdGemmTest {
         assertTrue(e.getMessage().contains("kBottom 5 + 1 of k 10"), e.getMessage());
     }
 
+    /**
+     * A pack filled a range of panels at a time ({@code PackedB.packPanels}, as the recurrent
+     * kernels spread it over their team) holds exactly the panels of one whole pack, for plain
+     * and transposed B and for a stacked {@code [W; U; b]}, with a ragged last panel and
+     * several K blocks, cut into ranges of every size, and with its panels overwritten first
+     * (a repack must not keep anything of the last one).
+     */
+    @Test
+    void packingRangesOfPanelsEqualsOnePack() {
+        SplittableRandom r = new SplittableRandom(23);
+        int n = 4 * Gemm.NR + 13, k = Gemm.KC + 77, panels = (n + Gemm.NR - 1) / Gemm.NR;
+        for (boolean tb : new boolean[] {false, true}) {
+            int ldb = (tb ? k : n) + 3;
+            float[] b = random(r, 2 + (tb ? n : k) * ldb);
+            Gemm.PackedB whole = new Gemm.PackedB(tb, k, n);
+            whole.pack(b, 2, ldb);
+            int[] each = new int[panels + 1];
+            for (int q = 0; q <= panels; q++) {
+                each[q] = q;
+            }
+            for (int[] cuts : new int[][] {each, {0, 2, panels}, {0, panels - 1, panels}, {0, panels}}) {
+                Gemm.PackedB ranges = new Gemm.PackedB(tb, k, n);
+                ranges.pack(random(r, 2 + (tb ? n : k) * ldb), 2, ldb); // other values first
+                ranges.prepare(b, 2, ldb);
+                assertEquals(panels, ranges.panels());
+                for (int i = cuts.length - 2; i >= 0; i--) { // any order
+                    ranges.packPanels(cuts[i], cuts[i + 1]);
+                }
+                assertArrayEquals(whole.data, ranges.data, (tb ? "Bᵀ" : "B") + " in ranges " + java.util.Arrays.toString(cuts));
+            }
+        }
+        int kTop = 40, kBottom = k - kTop - 1;
+        float[] w = random(r, kTop * n), u = random(r, kBottom * n), bias = random(r, n);
+        Gemm.PackedB whole = new Gemm.PackedB(false, k, n);
+        whole.packStacked(w, 0, n, kTop, u, 0, n, kBottom, bias, 0);
+        Gemm.PackedB ranges = new Gemm.PackedB(false, k, n);
+        ranges.pack(random(r, k * n), 0, n);
+        ranges.prepareStacked(w, 0, n, kTop, u, 0, n, kBottom, bias, 0);
+        ranges.packPanels(panels / 2, panels);
+        ranges.packPanels(0, panels / 2);
+        assertArrayEquals(whole.data, ranges.data, "[W; U; b] in two ranges");
+    }
+
     /** One split of {@link #stackedPackingEqualsPackingTheStackedMatrix}, with or without a last row. */
     private static void checkStacked(SplittableRandom r, int n, int k, int kTop, boolean withLast) {
         int kBottom = k - kTop - (withLast ? 1 : 0);
