@@ -201,6 +201,21 @@ final class SimdCells {
     }
 
     /**
+     * GRU's state update of row {@code b} of step {@code s} (time index {@code t}, gates from
+     * {@code p}, state from {@code st}) into {@code hNext[d..]} ({@link #gruUpdate}), touching
+     * the cold rows (h', hp_h, output) of the row computed after it, {@code b + 1} ({@code b}
+     * itself after a chunk's last row {@code b1 - 1}): one thread, against a burst over them
+     * before the row (itself 0.96-0.98x of none), GRU 64x100x128x256 training took 0.97-0.99x
+     * the time, inference 0.96-0.985x.
+     */
+    static void gruUpdateRow(SimdRnnRun q, int s, int t, int b, int b1, int p, int st, float[] hNext, int d) {
+        int n = q.units, nb = b + 1 < b1 ? b + 1 : b;
+        float[] g = q.ws.gates;
+        gruUpdate(g, p, q.ws.hPrev, st, g, p + 2 * n, hNext, d, n,
+                hNext, q.nextStateOffset(s, nb), q.ws.gruAux, q.stateRow(nb, t) * n, q.output, q.outputOffset(s, nb));
+    }
+
+    /**
      * The batch row a thread's backward walk computes after row {@code b} of its rows
      * {@code [b0, b1)}: {@code b + 1}, or after the last one the next step's first,
      * {@code b0} (of step {@link #nextRowStep}).
@@ -662,7 +677,7 @@ final class SimdCells {
             int t = q.timeIndex(s);
             int n = q.units, gw = q.gateWidth;
             q.recurrentProduct(t, 0, 3, b0, b1);
-            float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, hPrev = q.ws.hPrev, aux = q.ws.gruAux;
+            float[] g = q.ws.gates, hu = q.ws.recurrent, bias = q.bias, aux = q.ws.gruAux;
             for (int b = b0; b < b1; b++) {
                 if (!q.keep(b, t)) {
                     q.carryMasked(s, b, t);
@@ -683,12 +698,7 @@ final class SimdCells {
                     addProduct(g, p + 2 * n, g, p + n, aux, st, g, p + 2 * n, n); // xp_h + r * hp_h
                 }
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);         // hh
-                // touching the next row's cold rows (h', hp_h, output) in this pass: one thread,
-                // against a burst over them before the row (itself 0.96-0.98x of none), GRU
-                // 64x100x128x256 training 0.97-0.99x the time, inference 0.96-0.985x
-                int nb = b + 1 < b1 ? b + 1 : b;
-                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n,
-                        hNext, q.nextStateOffset(s, nb), aux, q.stateRow(nb, t) * n, q.output, (nb * q.time + s) * n);
+                gruUpdateRow(q, s, t, b, b1, p, st, hNext, d);
                 q.emitOutput(s, b, hNext, d);
             }
         }
@@ -877,9 +887,7 @@ final class SimdCells {
                 int d = q.nextStateOffset(s, b);
                 addBias(g, p + 2 * n, hu, b * gw + 2 * n, bias, 2 * n, g, p + 2 * n, n);
                 apply(act, g, p + 2 * n, g, p + 2 * n, n);
-                int nb = b + 1 < b1 ? b + 1 : b;
-                gruUpdate(g, p, hPrev, st, g, p + 2 * n, hNext, d, n,  // the next row's rows touched
-                        hNext, q.nextStateOffset(s, nb), aux, q.stateRow(nb, t) * n, q.output, (nb * q.time + s) * n);
+                gruUpdateRow(q, s, t, b, b1, p, st, hNext, d);
                 q.emitOutput(s, b, hNext, d);
             }
         }

@@ -741,7 +741,7 @@ final class SimdRnnRun {
         if (ws.cPrev != null) {
             System.arraycopy(ws.cPrev, src, nextC(s), dst, w);
         }
-        int out = (b * time + s) * units + u0;
+        int out = outputOffset(s, b) + u0;
         if (zeroOutputForMask || s == 0) {
             Arrays.fill(output, out, out + w, 0f);
         } else {
@@ -755,7 +755,12 @@ final class SimdRnnRun {
 
     /** Units {@code [u0, u0 + w)} of the step's output row, from {@code h[hOffset + u0 ..]}. */
     void emitOutput(int s, int b, float[] h, int hOffset, int u0, int w) {
-        System.arraycopy(h, hOffset + u0, output, (b * time + s) * units + u0, w);
+        System.arraycopy(h, hOffset + u0, output, outputOffset(s, b) + u0, w);
+    }
+
+    /** Offset of row {@code b} of step {@code s} in the output sequence. */
+    int outputOffset(int s, int b) {
+        return (b * time + s) * units;
     }
 
     // ------------------------------------------------------------------ backward, sequence level
@@ -780,7 +785,7 @@ final class SimdRnnRun {
      */
     void gatherNewStateGradient(int s, int b) {
         int o = b * units;
-        int d = (b * time + s) * units;
+        int d = outputOffset(s, b);
         float[] dh = ws.dh, carry = ws.dOutputCarry, dhNew = ws.dhNew;
         for (int j = 0; j < units; j += VL) {
             VectorMask<Float> m = S.indexInRange(j, units);
@@ -804,7 +809,7 @@ final class SimdRnnRun {
 
     /** Offset of row {@code b} of step {@code s} in {@link #outputGradientRows}. */
     int outputGradientRow(int s, int b) {
-        return dOutput != null ? (b * time + s) * units : 0;
+        return dOutput != null ? outputOffset(s, b) : 0;
     }
 
     /** A masked row: no gate gradient, dh and dc pass through, the output's gradient goes to the previous output. */
@@ -817,7 +822,7 @@ final class SimdRnnRun {
         }
         if (!zeroOutputForMask && dOutput != null) {
             int o = b * units;
-            int d = (b * time + s) * units;
+            int d = outputOffset(s, b);
             for (int j = 0; j < units; j += VL) {
                 VectorMask<Float> m = S.indexInRange(j, units);
                 FloatVector.fromArray(S, ws.dOutputCarry, o + j, m).add(FloatVector.fromArray(S, dOutput, d + j, m)).intoArray(ws.dOutputCarry, o + j, m);
