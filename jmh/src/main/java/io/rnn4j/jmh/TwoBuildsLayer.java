@@ -1,5 +1,6 @@
 package io.rnn4j.jmh;
 
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -32,6 +33,10 @@ public final class TwoBuildsLayer {
     static final double WARMUP_SECONDS = 8;
     /** Seconds of calls per build per repetition. */
     static final double SIDE_SECONDS = 0.3;
+
+    /** Bytes allocated by every thread: a build that boxes vectors (C2 left a vector call out) shows here. */
+    private static final com.sun.management.ThreadMXBean ALLOCATION =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private TwoBuildsLayer() {
     }
@@ -77,15 +82,18 @@ public final class TwoBuildsLayer {
             builds[0].call(training);
             int calls = (int) Math.max(1, SIDE_SECONDS * 1e9 / (System.nanoTime() - t0));
             double[][] ms = new double[2][reps];
+            long[] bytes = new long[2];
             double[] ratio = new double[reps];
             for (int rep = 0; rep < reps; rep++) {
                 for (int i = 0; i < 2; i++) {
                     int b = rep % 2 == 0 ? i : 1 - i; // A B, then B A: neither always goes first
+                    long heap = ALLOCATION.getTotalThreadAllocatedBytes();
                     long t = System.nanoTime();
                     for (int c = 0; c < calls; c++) {
                         builds[b].call(training);
                     }
                     ms[b][rep] = (System.nanoTime() - t) / 1e6 / calls;
+                    bytes[b] += ALLOCATION.getTotalThreadAllocatedBytes() - heap;
                 }
                 ratio[rep] = ms[1][rep] / ms[0][rep];
             }
@@ -93,8 +101,9 @@ public final class TwoBuildsLayer {
                 b.close.invoke(b.fixture);
             }
             Arrays.sort(ratio);
-            System.out.printf("%s %s %s %dT  A %.3f ms  B %.3f ms  B/A median %.3f (%.3f-%.3f)%n", cell, args[s], args[4],
-                    threads, median(ms[0]), median(ms[1]), ratio[reps / 2], ratio[0], ratio[reps - 1]);
+            System.out.printf("%s %s %s %dT  A %.3f ms  B %.3f ms  B/A median %.3f (%.3f-%.3f)  allocated per call A %d B %d bytes%n",
+                    cell, args[s], args[4], threads, median(ms[0]), median(ms[1]), ratio[reps / 2], ratio[0], ratio[reps - 1],
+                    bytes[0] / ((long) calls * reps), bytes[1] / ((long) calls * reps));
             if (ratio[0] > SUSPECT_RATIO || ratio[reps - 1] < 1 / SUSPECT_RATIO) {
                 // Session 19 saw one of two builds (even two copies of one revision) run 1.2-2.2x
                 // slow in every repetition, in about one launch in six: a state of that JVM
