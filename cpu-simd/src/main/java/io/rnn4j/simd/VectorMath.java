@@ -37,24 +37,39 @@ final class VectorMath {
     private static final int ROUND_BITS = 0x4B400000;
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
+    // The polynomials' coefficients are vectors, named by the power of r or x they end up on, so that each
+    // block evaluates them as one straight FMA chain. A block must hold no loop: with one (the
+    // Horner loop over a coefficient array it had), a block that got hot while C1 still ran it
+    // could be compiled by C2 only on stack replacement at that loop, and in about one launch in
+    // eight tanhBlock then stayed in C1's code for good, where every vector operation allocates
+    // (180 MB per LSTM 64x100x128x256 inference call, 1.5-2.2x its time; session 19's "slow
+    // fixture"). JFR's allocation samples and -XX:+PrintCompilation showed it.
+
     /**
-     * {@code e^r ~ 1 + r + r^2 g(r)} on {@code |r| <= ln2/2}, highest power first: g is the
-     * Chebyshev fit of degree 4 (near-minimax) to {@code (e^r - 1 - r) / r^2}, error 6.5e-8 in g,
-     * so at most 8e-9 in {@code e^r}, a seventh of an ulp; the Taylor polynomial needs degree 7
-     * for the same. Coefficients from {@code cpu-simd/tools/activation_fits.py}, rounded to float.
+     * {@code e^r ~ 1 + r + r^2 g(r)} on {@code |r| <= ln2/2}: g is the Chebyshev fit of degree 4
+     * (near-minimax) to {@code (e^r - 1 - r) / r^2}, error 6.5e-8 in g, so at most 8e-9 in
+     * {@code e^r}, a seventh of an ulp; the Taylor polynomial needs degree 7 for the same.
+     * Coefficients from {@code cpu-simd/tools/activation_fits.py}, rounded to float.
      */
-    private static final float[] EXP_POLY = {
-        0.0013926176f, 0.008363173f, 0.041666556f, 0.16666578f, 0.5f, 1f, 1f};
+    private static final FloatVector E6 = FloatVector.broadcast(S, 0.0013926176f);
+    private static final FloatVector E5 = FloatVector.broadcast(S, 0.008363173f);
+    private static final FloatVector E4 = FloatVector.broadcast(S, 0.041666556f);
+    private static final FloatVector E3 = FloatVector.broadcast(S, 0.16666578f);
+    private static final FloatVector E2 = FloatVector.broadcast(S, 0.5f);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private static final float TANH_SMALL = 0.55f;
     /**
-     * {@code tanh(x) ~ x + x^3 f(x^2)} for {@code |x| < TANH_SMALL}, highest power first: f is the
+     * {@code tanh(x) ~ x + x^3 f(x^2)} for {@code |x| < TANH_SMALL}: f is the
      * Chebyshev fit of degree 4 in {@code s = x^2} (near-minimax) to {@code (tanh(x)/x - 1) / s}
      * on {@code [0, 0.55^2]}, error 1.3e-8 in f, at most 4e-9 relative in tanh; the Taylor series
      * needs ten terms (to x^21) for the same. From {@code cpu-simd/tools/activation_fits.py}.
      */
-    private static final float[] TANH_POLY = {
-        -0.0066102277f, 0.021309389f, -0.05390943f, 0.13333113f, -0.3333333f};
+    private static final FloatVector T11 = FloatVector.broadcast(S, -0.0066102277f);
+    private static final FloatVector T9 = FloatVector.broadcast(S, 0.021309389f);
+    private static final FloatVector T7 = FloatVector.broadcast(S, -0.05390943f);
+    private static final FloatVector T5 = FloatVector.broadcast(S, 0.13333113f);
+    private static final FloatVector T3 = FloatVector.broadcast(S, -0.3333333f);
 
     private VectorMath() {
     }
@@ -132,10 +147,7 @@ final class VectorMath {
         IntVector k = t.reinterpretAsInts().sub(ROUND_BITS);
         FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_HI), v);
         r = nf.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, EXP_POLY[0]);
-        for (int c = 1; c < EXP_POLY.length; c++) {
-            p = p.fma(r, FloatVector.broadcast(S, EXP_POLY[c]));
-        }
+        FloatVector p = E6.fma(r, E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
         IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -156,19 +168,13 @@ final class VectorMath {
         FloatVector t = w.fma(LOG2E, ROUND);                       // e^w, as in expBlock
         FloatVector nf = t.sub(ROUND);
         FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_LO), nf.fma(FloatVector.broadcast(S, -LN2_HI), w));
-        FloatVector p = FloatVector.broadcast(S, EXP_POLY[0]);
-        for (int c = 1; c < EXP_POLY.length; c++) {
-            p = p.fma(r, FloatVector.broadcast(S, EXP_POLY[c]));
-        }
+        FloatVector p = E6.fma(r, E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
         // w >= 0: no subnormal results, so 2^k in one step; the two halves give the same bits
         // for k <= 127, and at k = 128 inf instead of a float near the top, tanh 1 either way.
         FloatVector e = p.mul(t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        FloatVector big = ONE.sub(ONE.add(ONE).div(e.add(ONE)));
         FloatVector x2 = ax.mul(ax);
-        FloatVector q = FloatVector.broadcast(S, TANH_POLY[0]);
-        for (int c = 1; c < TANH_POLY.length; c++) {
-            q = q.fma(x2, FloatVector.broadcast(S, TANH_POLY[c]));
-        }
+        FloatVector q = T11.fma(x2, T9).fma(x2, T7).fma(x2, T5).fma(x2, T3);
         big.blend(ax.fma(x2.mul(q), ax), ax.lt(TANH_SMALL)).reinterpretAsInts()
                 .or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats().intoArray(y, yi);
     }
@@ -187,15 +193,12 @@ final class VectorMath {
         IntVector k = t.reinterpretAsInts().sub(ROUND_BITS);
         FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_HI), w);
         r = nf.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, EXP_POLY[0]);
-        for (int c = 1; c < EXP_POLY.length; c++) {
-            p = p.fma(r, FloatVector.broadcast(S, EXP_POLY[c]));
-        }
+        FloatVector p = E6.fma(r, E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
         IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector e = p.mul(s1).mul(s2);
-        FloatVector.broadcast(S, 1f).blend(e, negative).div(e.add(1f)).intoArray(y, yi);
+        ONE.blend(e, negative).div(e.add(ONE)).intoArray(y, yi);
     }
 
     /** {@code f'(x)} from {@code y = f(x)}, with exactly the java backend's float arithmetic. */
