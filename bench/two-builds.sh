@@ -12,6 +12,8 @@
 # JAVA_HOME must be a JDK 21 or newer (the build's own, e.g. Temurin 25). Run nothing else meanwhile.
 # A shape whose every repetition has one build over 1.15x the other's time gets a warning: in
 # session 19 about one launch in six ran one build (even a copy of the same revision) that slow.
+# Each build's allocation per call is printed too: a build that allocates megabytes runs code C2
+# never compiled (session 21: tanhBlock stuck in C1's code, fixed in e8f33dc).
 set -euo pipefail
 if [ $# -lt 7 ]; then
   sed -n '2,14p' "$0" >&2

@@ -22,7 +22,7 @@ import java.util.Arrays;
  * io.rnn4j.jmh.TwoBuildsLayer CLASSPATH_A CLASSPATH_B THREADS CELL inference|training REPS BxTxIxH...},
  * or {@code bench/two-builds.sh}, which compiles two git revisions' cpu-simd for it. Prints, per
  * shape, each build's median milliseconds per call and the median and range of the per-repetition
- * ratio B / A (below 1: B is faster). Run nothing else meanwhile. {@code CELL} {@code GEMM_NN},
+ * ratio B / A (below 1: B is faster), and each build's bytes allocated per call (by every thread). Run nothing else meanwhile. {@code CELL} {@code GEMM_NN},
  * {@code GEMM_NT}, {@code GEMM_TN} or {@code GEMM_TT} alternates two builds' products instead
  * ({@link GemmFixture}; shapes {@code MxNxK}, the mode ignored).
  */
@@ -106,7 +106,9 @@ public final class TwoBuildsLayer {
                     bytes[0] / ((long) calls * reps), bytes[1] / ((long) calls * reps));
             if (ratio[0] > SUSPECT_RATIO || ratio[reps - 1] < 1 / SUSPECT_RATIO) {
                 // Session 19 saw one of two builds (even two copies of one revision) run 1.2-2.2x
-                // slow in every repetition, in about one launch in six: a state of that JVM
+                // slow in every repetition, in about one launch in six: a state of that JVM. Session 21
+                // found one cause through the allocation column: a block of VectorMath left in C1's
+                // code, which allocates for every vector operation (e8f33dc)
                 System.out.printf("  every repetition has one build over %.2fx the other's time: unless the change"
                         + " explains that much, run this again before trusting it%n", SUSPECT_RATIO);
             }
