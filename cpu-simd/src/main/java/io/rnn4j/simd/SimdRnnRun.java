@@ -214,8 +214,19 @@ final class SimdRnnRun {
     /** The step the thread team is working on. */
     int step;
     private final SimdCells.Cell cell;
-    private final Threads.Task forwardTask;
-    private final Threads.Task backwardTask;
+    /**
+     * Row chunk {@code i} through every step: the whole forward walk of its rows, or the whole
+     * backward walk. A batch row's recurrence reads only its own rows (its h, c, gates, dh, dc
+     * and their products with the packed weights), so when the steps are cut by rows each thread
+     * takes its rows from the first step to the last with no join between steps: one team job
+     * per walk instead of one per step. With a join per step, every step waited for the slower
+     * thread (JFR, LSTM 64x100x128x256 inference on two threads: 9% of the samples in the
+     * team's spin loops), and this host's two cores rarely run equally fast for long. Each row's
+     * operations and their order are those of the per-step walk, so results are the same bits.
+     */
+    private final Threads.Task forwardTask, backwardTask;
+    /** Row chunk {@code i} of {@link #step} only: with {@link #gemvColumns} or {@link #unitSplit}, whose steps need all rows of the last one. */
+    private final Threads.Task forwardStepTask, backwardStepTask;
     /**
      * Fills a range of {@link #teamPack}'s panels. The weights are packed once per call, on the
      * calling thread alone until session 20, while the rest of the team waited: a call of a few
@@ -259,16 +270,20 @@ final class SimdRnnRun {
         unitSplitFits = cell.splitsUnits() && unitChunks > 1 && batch >= Gemm.MR && stepFlops >= PARALLEL_STEP_FLOPS
                 && (long) units * gateWidth > UNIT_SPLIT_MIN_U && batch < UNIT_SPLIT_MAX_ROWS * team;
         forwardUnitsTask = i -> cell.forwardUnits(this, step, unitStart(i), unitStart(i + 1));
+        forwardStepTask = i -> forwardRows(step, rowStart(i), rowStart(i + 1));
+        backwardStepTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
         forwardTask = i -> {
             int b0 = rowStart(i), b1 = rowStart(i + 1);
-            if (stackedStep) {
-                stackedProduct(step, b0, b1);
-            } else if (stepProjection) {
-                projectStep(step, b0, b1);
+            for (int s = 0; s < time; s++) {
+                forwardRows(s, b0, b1);
             }
-            cell.forwardStep(this, step, b0, b1);
         };
-        backwardTask = i -> cell.backwardStep(this, step, rowStart(i), rowStart(i + 1));
+        backwardTask = i -> {
+            int b0 = rowStart(i), b1 = rowStart(i + 1);
+            for (int s = time - 1; s >= 0; s--) {
+                cell.backwardStep(this, s, b0, b1);
+            }
+        };
         packTask = i -> teamPack.packPanels(packPanelStart(i), packPanelStart(i + 1));
         int fwdCols = cell.forwardBlocks(this) * units;
         gemvForwardWidth = roundUp((fwdCols + team - 1) / team, VL);
@@ -382,6 +397,10 @@ final class SimdRnnRun {
             }
         }
         loadInitialStates();
+        if (!gemvColumns && !unitSplit) {
+            be.team().run(chunks, forwardTask);
+            return;
+        }
         for (int s = 0; s < time; s++) {
             step = s;
             if (gemvColumns) {
@@ -390,9 +409,19 @@ final class SimdRnnRun {
             if (unitSplit) {
                 be.team().run(unitChunks, forwardUnitsTask);
             } else {
-                be.team().run(chunks, forwardTask);
+                be.team().run(chunks, forwardStepTask);
             }
         }
+    }
+
+    /** Step {@code s} of rows {@code [b0, b1)}: their products, then the cell's pointwise pass. */
+    private void forwardRows(int s, int b0, int b1) {
+        if (stackedStep) {
+            stackedProduct(s, b0, b1);
+        } else if (stepProjection) {
+            projectStep(s, b0, b1);
+        }
+        cell.forwardStep(this, s, b0, b1);
     }
 
     void backward() {
@@ -403,12 +432,14 @@ final class SimdRnnRun {
         }
         cell.packBackward(this);
         loadFinalStateGradients();
-        for (int s = time - 1; s >= 0; s--) {
-            step = s;
-            be.team().run(chunks, backwardTask);
-            if (gemvColumns) {
+        if (gemvColumns) {
+            for (int s = time - 1; s >= 0; s--) {
+                step = s;
+                be.team().run(chunks, backwardStepTask);
                 be.team().run(gemvBackwardChunks, gemvBackwardTask);
             }
+        } else {
+            be.team().run(chunks, backwardTask);
         }
         storeInitialStateGradients();
         cell.recurrentGradients(this);
