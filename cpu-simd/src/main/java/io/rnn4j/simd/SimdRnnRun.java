@@ -40,8 +40,13 @@ final class SimdRnnRun {
      * LSTM training call.)
      */
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Below this many flops per step the whole step stays on one thread. */
+    /** Below this many flops per step a step is not cut by units across the team. */
     private static final long PARALLEL_STEP_FLOPS = 1L << 21;
+    /**
+     * Below this many recurrent flops per call (all steps) the rows stay in one chunk: a row
+     * chunk runs through every step ({@link #forwardTask}), so the team costs one job per walk.
+     */
+    private static final long PARALLEL_CALL_FLOPS = 1L << 22;
 
     final SimdBackend be;
     final Gemm gemm;
@@ -50,7 +55,7 @@ final class SimdRnnRun {
     final int batch, time, inputSize, units, gates, gateWidth;
     /**
      * Row chunks a step is cut into: one per thread (whole slivers; one in all below
-     * {@link #PARALLEL_STEP_FLOPS}). Each chunk streams all of the packed U (and W) through its
+     * {@link #PARALLEL_CALL_FLOPS}). Each chunk streams all of the packed U (and W) through its
      * GEMM once per step, so fewer, larger chunks read less; cutting finer to keep a chunk's gate
      * rows in L2 for the pointwise pass cost more than it saved on Zen 5 (1 MiB L2): against
      * chunks of 8 slivers, one chunk per thread took 0.90x the time for LSTM 64x100x512x1024
@@ -261,7 +266,7 @@ final class SimdRnnRun {
         long stepFlops = 2L * batch * units * gateWidth;
         int slivers = (batch + Gemm.MR - 1) / Gemm.MR;
         int team = be.team().size();
-        chunks = stepFlops < PARALLEL_STEP_FLOPS ? 1 : Math.min(slivers, team);
+        chunks = stepFlops * time < PARALLEL_CALL_FLOPS ? 1 : Math.min(slivers, team);
         stepProjectionFits = (long) inputSize * gateWidth <= STEP_PROJECTION_MAX_W;
         gemvSplittable = batch < Gemm.MR && team > 1 && stepFlops >= Gemm.PARALLEL_GEMV_FLOPS;
         cell = SimdCells.of(spec);
