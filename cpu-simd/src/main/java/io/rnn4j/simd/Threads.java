@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * descheduled thread (these machines are shared) only delays the one chunk it holds instead of
  * half the job.
  *
- * <p>Workers spin briefly before parking, since a recurrent layer hands out work every few
- * hundred microseconds. If the team is already busy (a call from another thread, or a nested
- * call), the chunks run one after another on the calling thread.
+ * <p>Workers spin briefly before parking, since a layer hands out work every few hundred
+ * microseconds (the steps of a batch-1 or unit-cut recurrent walk, the GEMMs between walks). If
+ * the team is already busy (a call from another thread, or a nested call), the chunks run one
+ * after another on the calling thread.
  */
 final class Threads implements AutoCloseable {
     /** System property with the number of threads (default: available processors). */
