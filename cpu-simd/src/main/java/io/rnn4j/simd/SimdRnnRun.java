@@ -54,7 +54,8 @@ final class SimdRnnRun {
     final SimdRnnWorkspace ws;
     final int batch, time, inputSize, units, gates, gateWidth;
     /**
-     * Row chunks a step is cut into: one per thread (whole slivers; one in all below
+     * Row chunks the batch is cut into, each run through every step by one thread
+     * ({@link #forwardTask}): one per thread (whole slivers; one in all below
      * {@link #PARALLEL_CALL_FLOPS}). Each chunk streams all of the packed U (and W) through its
      * GEMM once per step, so fewer, larger chunks read less; cutting finer to keep a chunk's gate
      * rows in L2 for the pointwise pass cost more than it saved on Zen 5 (1 MiB L2): against
