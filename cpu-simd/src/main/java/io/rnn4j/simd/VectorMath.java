@@ -37,13 +37,13 @@ final class VectorMath {
     private static final int ROUND_BITS = 0x4B400000;
     private static final float EXP_LO = -104f;
     private static final float EXP_HI = 89f;
-    // The polynomials' coefficients are vectors, named by the power of r or x they end up on, so that each
-    // block evaluates them as one straight FMA chain. A block must hold no loop: with one (the
-    // Horner loop over a coefficient array it had), a block that got hot while C1 still ran it
-    // could be compiled by C2 only on stack replacement at that loop, and in about one launch in
-    // eight tanhBlock then stayed in C1's code for good, where every vector operation allocates
-    // (180 MB per LSTM 64x100x128x256 inference call, 1.5-2.2x its time; session 19's "slow
-    // fixture"). JFR's allocation samples and -XX:+PrintCompilation showed it.
+    // The polynomials' coefficients are vectors, named by the power of r or x they end up on, so
+    // that each block evaluates them as one straight FMA chain. A block must hold no loop: with
+    // one (the Horner loop over a coefficient array it had), a block that got hot while C1 still
+    // ran it could be compiled by C2 only on stack replacement at that loop, and in about one
+    // launch in eight tanhBlock then stayed in C1's code for good, where every vector operation
+    // allocates (180 MB per LSTM 64x100x128x256 inference call, 1.5-2.2x its time; session 19's
+    // "slow fixture"). JFR's allocation samples and -XX:+PrintCompilation showed it.
 
     /**
      * {@code e^r ~ 1 + r + r^2 g(r)} on {@code |r| <= ln2/2}: g is the Chebyshev fit of degree 4
@@ -57,13 +57,14 @@ final class VectorMath {
     private static final FloatVector E3 = FloatVector.broadcast(S, 0.16666578f);
     private static final FloatVector E2 = FloatVector.broadcast(S, 0.5f);
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
     private static final FloatVector TWO_TO_MINUS_25 = FloatVector.broadcast(S, 0x1p-25f);
 
     private static final float TANH_SMALL = 0.55f;
     /**
-     * {@code tanh(x) ~ x + x^3 f(x^2)} for {@code |x| < TANH_SMALL}: f is the
-     * Chebyshev fit of degree 4 in {@code s = x^2} (near-minimax) to {@code (tanh(x)/x - 1) / s}
-     * on {@code [0, 0.55^2]}, error 1.3e-8 in f, at most 4e-9 relative in tanh; the Taylor series
+     * {@code tanh(x) ~ x + x^3 f(x^2)} for {@code |x| < TANH_SMALL}: f is the Chebyshev fit of
+     * degree 4 in {@code s = x^2} (near-minimax) to {@code (tanh(x)/x - 1) / s} on
+     * {@code [0, 0.55^2]}, error 1.3e-8 in f, at most 4e-9 relative in tanh; the Taylor series
      * needs ten terms (to x^21) for the same. From {@code cpu-simd/tools/activation_fits.py}.
      */
     private static final FloatVector T11 = FloatVector.broadcast(S, -0.0066102277f);
@@ -173,7 +174,7 @@ final class VectorMath {
         // w >= 0: no subnormal results, so 2^k in one step; the two halves give the same bits
         // for k <= 127, and at k = 128 inf instead of a float near the top, tanh 1 either way.
         FloatVector e = p.mul(t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-        FloatVector big = ONE.sub(ONE.add(ONE).div(e.add(ONE)));
+        FloatVector big = ONE.sub(TWO.div(e.add(ONE)));
         FloatVector x2 = ax.mul(ax);
         FloatVector q = T11.fma(x2, T9).fma(x2, T7).fma(x2, T5).fma(x2, T3);
         big.blend(ax.fma(x2.mul(q), ax), ax.lt(TANH_SMALL)).reinterpretAsInts()
